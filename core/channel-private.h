@@ -1,0 +1,73 @@
+/* channel-private.h: a channel's queue, workers and hang detection.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <tocsin/tocsin.h>
+#include <tocsin/tocsin-plugin.h>
+#include "delivery-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _TocsinChannelWorker TocsinChannelWorker;
+
+
+struct _TocsinChannel {
+  gatomicrefcount ref;
+  char *key;                      /* (owned) */
+  char *alias;                    /* (owned) (nullable) */
+  char *type_name;                /* (owned) */
+  TocsinLevel min_level;
+  guint n_workers;
+  double timeout;                 /* seconds */
+  TocsinThrottle *own_throttle;   /* (owned) (nullable) */
+  TocsinThrottle *shared_throttle;/* (owned) (nullable): the manager's, when no own one */
+  TocsinClock *clock;             /* (owned) deadlines are read on it */
+  const TocsinChannelClass *klass;/* registry's copy, lives forever */
+  gpointer instance;              /* plugin instance */
+  TocsinPluginContext *ctx;       /* (owned) */
+  TocsinConfigNode *node;         /* (owned) settings; outlive the instance */
+  TocsinPending *pending;          /* (owned) the manager's in-flight count, shared so a worker
+                                     left behind at shutdown never touches a freed manager */
+
+  GAsyncQueue *queue;             /* (owned) of TocsinDelivery*, and stop markers */
+  TocsinChannelWorker *workers;   /* (owned) array of n_workers */
+
+  guint64 sent, failed, throttled;/* (atomic) */
+  gint in_flight;                 /* (atomic) accepted, not finished */
+
+  GMutex nap_lock;                /* with nap_cond: idle workers nap here (see channel.c) */
+  GCond nap_cond;
+  gint napping;                   /* (atomic) workers napping now */
+
+  GMutex exit_lock;               /* guards exited, for the shutdown */
+  GCond exit_cond;
+  guint exited;
+  gboolean abandoned;             /* hung workers left behind at shutdown */
+};
+
+/* Creates the plugin instance and starts the workers. @spec carries validated settings. */
+TocsinChannel *priv_tocsin_channel_new (const TocsinChannelSpec *spec, const TocsinChannelClass *klass,
+                                        TocsinClock *clock, TocsinThrottle *shared_throttle,
+                                        TocsinPending *pending, GError **error);
+void priv_tocsin_channel_unref (TocsinChannel *channel);
+
+/* The throttle that applies (own, else shared), or NULL. */
+TocsinThrottle *priv_tocsin_channel_get_throttle (TocsinChannel *channel);
+
+/* Queues a delivery (transfer full), counting it in the channel's and the manager's in-flight counts. */
+void priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery);
+
+/* Reports a delivery refused by a throttle (transfer full) without queueing it. */
+void priv_tocsin_channel_reject_throttled (TocsinChannel *channel, TocsinDelivery *delivery);
+
+/* Watchdog pass: fails every in-flight delivery older than the channel's timeout. */
+void priv_tocsin_channel_check_deadlines (TocsinChannel *channel);
+
+/* Shutdown: queue one stop marker per worker behind everything accepted. */
+void priv_tocsin_channel_stop (TocsinChannel *channel);
+/* Shutdown: waits up to @wait_usec for the workers to drain and exit, then joins them. Returns
+ * TRUE when they are done (joined, or abandoned because every remaining worker is hung past its
+ * timeout; their queued deliveries are then reported failed). */
+gboolean priv_tocsin_channel_wait_stopped (TocsinChannel *channel, gint64 wait_usec);
+
+G_END_DECLS

@@ -1,0 +1,603 @@
+/* channel.c: one channel: its plugin instance, its queue, its worker threads and the detection
+ * of deliveries that run past the channel's timeout.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "channel-private.h"
+#include "channel-spec-private.h"
+#include "config-node-private.h"
+#include "log-private.h"
+#include "plugin-context-private.h"
+
+#include <string.h>
+
+struct _TocsinChannelWorker {
+  TocsinChannel *channel;   /* (unowned) the thread itself holds a reference */
+  GThread *thread;          /* (owned) */
+  GMutex lock;              /* guards current, started, hung, exited */
+  TocsinDelivery *current;  /* the delivery being sent, owned by the worker thread */
+  gint64 started;           /* clock reading when send began */
+  gboolean hung;            /* current ran past the timeout and was reported failed */
+  gboolean exited;
+  gpointer *batch;          /* items popped together; those from batch_next on are not started */
+  guint batch_len;
+  guint batch_next;
+};
+
+/* Queue items are deliveries or this marker; GAsyncQueue refuses NULL. */
+static char stop_marker;
+#define STOP_MARKER ((gpointer) &stop_marker)
+
+/* Debug logs show at most this much of a title: enough to recognise it, not a data dump. */
+#define LOG_TITLE_CHARS 50
+
+/* Worker batching and idling; see nap(). */
+#define BATCH_MAX 64
+#define NAP_USEC 200
+#define NAPS_BEFORE_SLEEP 10
+
+/* How often a shutdown looks again whether the remaining workers are all hung. */
+#define HANG_CHECK_PERIOD_USEC (20 * 1000)
+
+static TocsinChannel *
+channel_ref (TocsinChannel *channel)
+{
+  g_atomic_ref_count_inc (&channel->ref);
+  return channel;
+}
+
+static char *
+short_title (TocsinAlert *alert)
+{
+  const char *title = tocsin_alert_get_title (alert);
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (title, -1) <= LOG_TITLE_CHARS)
+    return g_strdup (title);
+  head = g_utf8_substring (title, 0, LOG_TITLE_CHARS - 3);
+  return g_strconcat (head, "...", NULL);
+}
+
+/* Reports the outcome of @delivery, which the caller has claimed. @scratch carries what the
+ * plugin set (message id, retryable, retry-after); @error_message is NULL on success. */
+static void
+report (TocsinChannel *channel, TocsinDelivery *delivery, const char *error_message,
+        const TocsinResult *scratch, guint attempts)
+{
+  gboolean ok = error_message == NULL;
+
+  if (ok)
+    __atomic_fetch_add (&channel->sent, 1, __ATOMIC_RELAXED);
+  else
+    {
+      g_autofree char *title = short_title (delivery->alert);
+      __atomic_fetch_add (&channel->failed, 1, __ATOMIC_RELAXED);
+      /* The warning never carries the error text: it may hold what a server echoed back. */
+      priv_tocsin_log (G_LOG_LEVEL_WARNING, channel->key,
+                       "channel '%s' (type %s) failed to deliver alert %s%s", channel->key,
+                       channel->type_name, tocsin_alert_get_id (delivery->alert),
+                       scratch && scratch->retryable ? " (retryable)" : "");
+      priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key, "channel '%s': alert %s \"%s\": %s",
+                       channel->key, tocsin_alert_get_id (delivery->alert), title, error_message);
+    }
+
+  if (delivery->batch != NULL)
+    {
+      TocsinResult *result = priv_tocsin_result_new (channel->key, delivery->alert);
+      result->success = ok;
+      result->attempts = attempts;
+      result->elapsed = g_get_monotonic_time () - delivery->accepted;
+      if (scratch)
+        {
+          result->message_id = g_strdup (scratch->message_id);
+          result->retryable = !ok && scratch->retryable;
+          result->retry_after = scratch->retry_after;
+        }
+      if (!ok)
+        priv_tocsin_result_set_failure (result, error_message);
+      priv_tocsin_batch_put (delivery->batch, delivery->index, result);
+    }
+  g_atomic_int_dec_and_test (&channel->in_flight);
+  priv_tocsin_pending_done (channel->pending);
+}
+
+static void
+run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
+{
+  TocsinDelivery *delivery = worker->batch[index];
+  g_autoptr (GError) error = NULL;
+  TocsinResult scratch;
+  gboolean ok, hung;
+
+  /* A shutdown that found this worker hung has already reported what it had not started. */
+  if (g_atomic_int_get (&delivery->state) != DELIVERY_PENDING)
+    {
+      g_mutex_lock (&worker->lock);
+      worker->batch_next = index + 1;
+      g_mutex_unlock (&worker->lock);
+      priv_tocsin_delivery_free (delivery);
+      return;
+    }
+
+  /* The plugin fills a result on the stack; only a send()/send_async() caller gets a heap copy,
+   * so a post() costs no allocation here. */
+  memset (&scratch, 0, sizeof scratch);
+  scratch.channel = channel->key;
+  scratch.alert = delivery->alert;
+
+  g_mutex_lock (&worker->lock);
+  worker->batch_next = index + 1;
+  worker->current = delivery;
+  worker->started = tocsin_clock_now (channel->clock);
+  worker->hung = FALSE;
+  g_mutex_unlock (&worker->lock);
+
+  ok = channel->klass->send (channel->instance, delivery->alert, &scratch, &error);
+
+  g_mutex_lock (&worker->lock);
+  worker->current = NULL;
+  hung = worker->hung;
+  g_mutex_unlock (&worker->lock);
+
+  if (priv_tocsin_delivery_claim (delivery))
+    {
+      const char *message = NULL;
+      if (!ok)
+        message = error ? error->message : "the channel reported a failure without a reason";
+      report (channel, delivery, message, &scratch, 1);
+    }
+  else if (hung)
+    priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key,
+                     "channel '%s': a delivery reported failed after its timeout finally returned (%s)",
+                     channel->key, ok ? "delivered" : "failed");
+  g_free (scratch.message_id);
+  g_free (scratch.error);
+  priv_tocsin_delivery_free (delivery);
+}
+
+/* Takes up to @max items under one lock; blocks for the first one when @block. */
+static guint
+pop_batch (GAsyncQueue *queue, gpointer *items, guint max, gboolean block)
+{
+  gpointer item;
+  guint n = 0;
+
+  g_async_queue_lock (queue);
+  if (block)
+    items[n++] = g_async_queue_pop_unlocked (queue);
+  while (n < max && (item = g_async_queue_try_pop_unlocked (queue)) != NULL)
+    items[n++] = item;
+  g_async_queue_unlock (queue);
+  return n;
+}
+
+/* An idle worker naps a few times before it blocks on the queue. While it naps, post() queues
+ * without waking it: one wake-up then serves every alert that came in meanwhile, instead of a
+ * futex wake and a context switch per alert (which capped throughput at a few hundred thousand
+ * deliveries per second). Blocking and async sends still wake a napping worker at once. */
+static void
+nap (TocsinChannel *channel)
+{
+  g_mutex_lock (&channel->nap_lock);
+  g_atomic_int_inc (&channel->napping);
+  g_cond_wait_until (&channel->nap_cond, &channel->nap_lock, g_get_monotonic_time () + NAP_USEC);
+  g_atomic_int_dec_and_test (&channel->napping);
+  g_mutex_unlock (&channel->nap_lock);
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  TocsinChannelWorker *worker = data;
+  TocsinChannel *channel = worker->channel;
+  gpointer items[BATCH_MAX];
+  /* With several workers a batch would hold alerts back from idle siblings: take one at a time. */
+  guint batch_max = channel->n_workers == 1 ? BATCH_MAX : 1;
+  guint idle_naps = 0;
+  gboolean stop = FALSE;
+
+  while (!stop)
+    {
+      guint n = pop_batch (channel->queue, items, batch_max, idle_naps >= NAPS_BEFORE_SLEEP);
+
+      if (n == 0)
+        {
+          nap (channel);
+          idle_naps++;
+          continue;
+        }
+      idle_naps = 0;
+      for (guint i = 0; i < n; i++)
+        if (items[i] == STOP_MARKER)
+          {
+            /* What follows a stop marker belongs to the other workers (their markers). */
+            for (guint j = i + 1; j < n; j++)
+              g_async_queue_push_front (channel->queue, items[j]);
+            stop = TRUE;
+            n = i;
+            break;
+          }
+      g_mutex_lock (&worker->lock);
+      worker->batch = items;
+      worker->batch_len = n;
+      worker->batch_next = 0;
+      g_mutex_unlock (&worker->lock);
+      for (guint i = 0; i < n; i++)
+        run_one (channel, worker, i);
+      g_mutex_lock (&worker->lock);
+      worker->batch_len = 0;
+      g_mutex_unlock (&worker->lock);
+    }
+
+  g_mutex_lock (&channel->exit_lock);
+  g_mutex_lock (&worker->lock);
+  worker->exited = TRUE;
+  g_mutex_unlock (&worker->lock);
+  channel->exited++;
+  g_cond_broadcast (&channel->exit_cond);
+  g_mutex_unlock (&channel->exit_lock);
+  priv_tocsin_channel_unref (channel);
+  return NULL;
+}
+
+static guint
+effective_workers (const TocsinChannelSpec *spec, const TocsinChannelClass *klass)
+{
+  if (spec->workers > 1 && !(klass->flags & TOCSIN_CHANNEL_CLASS_THREAD_SAFE))
+    {
+      priv_tocsin_log (G_LOG_LEVEL_WARNING, spec->key,
+                       "channel '%s': type '%s' is not thread-safe; using 1 worker instead of %u",
+                       spec->key, spec->type, spec->workers);
+      return 1;
+    }
+  return MAX (spec->workers, 1);
+}
+
+static gboolean
+start_workers (TocsinChannel *channel, GError **error)
+{
+  channel->workers = g_new0 (TocsinChannelWorker, channel->n_workers);
+  for (guint i = 0; i < channel->n_workers; i++)
+    {
+      TocsinChannelWorker *worker = &channel->workers[i];
+      g_autofree char *name = g_strdup_printf ("tocsin-%s-%u", channel->key, i);
+      g_autoptr (GError) local = NULL;
+
+      g_mutex_init (&worker->lock);
+      worker->channel = channel;
+      worker->thread = g_thread_try_new (name, worker_main, worker, &local);
+      if (worker->thread == NULL)
+        {
+          g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_FAILED,
+                       "channel '%s': cannot start worker thread %u: %s", channel->key, i,
+                       local->message);
+          /* Workers already started exit on their stop marker; their references keep the
+           * channel alive until then. */
+          for (guint j = 0; j < i; j++)
+            g_async_queue_push (channel->queue, STOP_MARKER);
+          for (guint j = 0; j < i; j++)
+            g_thread_join (channel->workers[j].thread);
+          channel->n_workers = 0;
+          return FALSE;
+        }
+      channel_ref (channel);
+    }
+  return TRUE;
+}
+
+TocsinChannel *
+priv_tocsin_channel_new (const TocsinChannelSpec *spec, const TocsinChannelClass *klass,
+                         TocsinClock *clock, TocsinThrottle *shared_throttle,
+                         TocsinPending *pending, GError **error)
+{
+  TocsinChannel *channel;
+  g_autofree char *what = g_strdup_printf ("channel '%s' (type %s)", spec->key, spec->type);
+  g_autoptr (GError) local = NULL;
+
+  channel = g_new0 (TocsinChannel, 1);
+  g_atomic_ref_count_init (&channel->ref);
+  channel->key = g_strdup (spec->key);
+  channel->alias = g_strdup (spec->alias);
+  channel->type_name = g_strdup (klass->type_name);
+  channel->min_level = spec->min_level;
+  channel->timeout = spec->timeout;
+  channel->own_throttle = spec->throttle ? tocsin_throttle_ref (spec->throttle) : NULL;
+  channel->shared_throttle = shared_throttle ? tocsin_throttle_ref (shared_throttle) : NULL;
+  channel->clock = tocsin_clock_ref (clock);
+  channel->klass = klass;
+  channel->pending = priv_tocsin_pending_ref (pending);
+  channel->queue = g_async_queue_new ();
+  g_mutex_init (&channel->exit_lock);
+  g_cond_init (&channel->exit_cond);
+  g_mutex_init (&channel->nap_lock);
+  g_cond_init (&channel->nap_cond);
+  channel->node = priv_tocsin_config_node_copy (spec->node);
+  channel->n_workers = effective_workers (spec, klass);
+  channel->ctx = priv_tocsin_plugin_context_new (channel->key, channel->timeout, channel->n_workers);
+
+  if (!priv_tocsin_config_node_validate (channel->node, klass->settings, what, error))
+    goto fail;
+  channel->instance = klass->create (channel->ctx, channel->node, &local);
+  if (channel->instance == NULL)
+    {
+      if (local == NULL)
+        g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_FAILED,
+                     "%s: the plugin could not create the channel and gave no reason", what);
+      else
+        g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", what);
+      goto fail;
+    }
+  if (!start_workers (channel, error))
+    goto fail;
+  return channel;
+
+fail:
+  channel->n_workers = 0;
+  priv_tocsin_channel_unref (channel);
+  return NULL;
+}
+
+void
+priv_tocsin_channel_unref (TocsinChannel *channel)
+{
+  if (!g_atomic_ref_count_dec (&channel->ref))
+    return;
+  /* Every worker has exited (each held a reference), so no send can still be running. */
+  if (channel->instance != NULL)
+    channel->klass->destroy (channel->instance);
+  for (guint i = 0; channel->workers != NULL && i < channel->n_workers; i++)
+    g_mutex_clear (&channel->workers[i].lock);
+  g_free (channel->workers);
+  g_async_queue_unref (channel->queue);
+  priv_tocsin_plugin_context_free (channel->ctx);
+  priv_tocsin_config_node_free (channel->node);
+  g_clear_pointer (&channel->own_throttle, tocsin_throttle_unref);
+  g_clear_pointer (&channel->shared_throttle, tocsin_throttle_unref);
+  tocsin_clock_unref (channel->clock);
+  priv_tocsin_pending_unref (channel->pending);
+  g_mutex_clear (&channel->exit_lock);
+  g_cond_clear (&channel->exit_cond);
+  g_mutex_clear (&channel->nap_lock);
+  g_cond_clear (&channel->nap_cond);
+  g_free (channel->key);
+  g_free (channel->alias);
+  g_free (channel->type_name);
+  g_free (channel);
+}
+
+TocsinThrottle *
+priv_tocsin_channel_get_throttle (TocsinChannel *channel)
+{
+  return channel->own_throttle ? channel->own_throttle : channel->shared_throttle;
+}
+
+void
+priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery)
+{
+  g_atomic_int_inc (&channel->in_flight);
+  priv_tocsin_pending_add (channel->pending);
+  g_async_queue_push (channel->queue, delivery);
+  /* Someone waits for this result: do not let it sit out a nap. */
+  if (delivery->batch != NULL && g_atomic_int_get (&channel->napping) > 0)
+    {
+      g_mutex_lock (&channel->nap_lock);
+      g_cond_broadcast (&channel->nap_cond);
+      g_mutex_unlock (&channel->nap_lock);
+    }
+}
+
+void
+priv_tocsin_channel_reject_throttled (TocsinChannel *channel, TocsinDelivery *delivery)
+{
+  __atomic_fetch_add (&channel->throttled, 1, __ATOMIC_RELAXED);
+  priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key, "channel '%s': alert %s throttled",
+                   channel->key, tocsin_alert_get_id (delivery->alert));
+  if (delivery->batch != NULL)
+    {
+      TocsinResult *result = priv_tocsin_result_new (channel->key, delivery->alert);
+      result->throttled = TRUE;
+      result->error = g_strdup ("Rate limit exceeded");
+      priv_tocsin_batch_put (delivery->batch, delivery->index, result);
+    }
+  priv_tocsin_delivery_free (delivery);
+}
+
+void
+priv_tocsin_channel_check_deadlines (TocsinChannel *channel)
+{
+  gint64 now = tocsin_clock_now (channel->clock);
+  gint64 limit = (gint64) (channel->timeout * G_USEC_PER_SEC);
+
+  for (guint i = 0; i < channel->n_workers; i++)
+    {
+      TocsinChannelWorker *worker = &channel->workers[i];
+
+      /* Reported under the worker's lock: the worker frees the delivery only after taking it. */
+      g_mutex_lock (&worker->lock);
+      if (worker->current != NULL && !worker->hung && now - worker->started > limit)
+        {
+          worker->hung = TRUE;
+          if (priv_tocsin_delivery_claim (worker->current))
+            {
+              g_autofree char *message = g_strdup_printf (
+                "delivery timed out after %g s (channel '%s' is still running it; its later alerts "
+                "wait behind it)", channel->timeout, channel->key);
+              TocsinResult retry = { .retryable = TRUE };
+              report (channel, worker->current, message, &retry, 1);
+            }
+        }
+      g_mutex_unlock (&worker->lock);
+    }
+}
+
+void
+priv_tocsin_channel_stop (TocsinChannel *channel)
+{
+  for (guint i = 0; i < channel->n_workers; i++)
+    g_async_queue_push (channel->queue, STOP_MARKER);
+}
+
+/* Exit lock held. TRUE when every worker still running is stuck in a delivery past its timeout,
+ * so waiting longer cannot make progress. */
+static gboolean
+all_remaining_hung_locked (TocsinChannel *channel)
+{
+  gboolean any = FALSE, all = TRUE;
+
+  for (guint i = 0; i < channel->n_workers; i++)
+    {
+      TocsinChannelWorker *worker = &channel->workers[i];
+      g_mutex_lock (&worker->lock);
+      if (!worker->exited)
+        {
+          any = TRUE;
+          all = all && worker->current != NULL && worker->hung;
+        }
+      g_mutex_unlock (&worker->lock);
+    }
+  return any && all;
+}
+
+/* Reports everything still queued as failed and leaves the hung workers running detached. Their
+ * references keep the channel (and its plugin instance) alive until they return. */
+static void
+abandon (TocsinChannel *channel)
+{
+  gpointer item;
+  guint markers = 0, dropped = 0;
+
+  channel->abandoned = TRUE;
+  /* Alerts a hung worker took with its current one: report them; the worker frees them. */
+  for (guint w = 0; w < channel->n_workers; w++)
+    {
+      TocsinChannelWorker *worker = &channel->workers[w];
+      g_mutex_lock (&worker->lock);
+      for (guint i = worker->batch_next; !worker->exited && i < worker->batch_len; i++)
+        if (priv_tocsin_delivery_claim (worker->batch[i]))
+          {
+            report (channel, worker->batch[i],
+                    "not delivered: the channel was hung when the manager shut down", NULL, 0);
+            dropped++;
+          }
+      g_mutex_unlock (&worker->lock);
+    }
+  while ((item = g_async_queue_try_pop (channel->queue)) != NULL)
+    {
+      TocsinDelivery *delivery = item;
+      if (item == STOP_MARKER)
+        {
+          markers++;
+          continue;
+        }
+      if (priv_tocsin_delivery_claim (delivery))
+        {
+          report (channel, delivery, "not delivered: the channel was hung when the manager shut down",
+                  NULL, 0);
+          dropped++;
+        }
+      priv_tocsin_delivery_free (delivery);
+    }
+  for (guint i = 0; i < markers; i++)
+    g_async_queue_push (channel->queue, STOP_MARKER);
+  priv_tocsin_log (G_LOG_LEVEL_WARNING, channel->key,
+                   "channel '%s' is hung past its %g s timeout at shutdown: %u queued alert(s) "
+                   "reported failed; its worker thread is left running", channel->key,
+                   channel->timeout, dropped);
+}
+
+gboolean
+priv_tocsin_channel_wait_stopped (TocsinChannel *channel, gint64 wait_usec)
+{
+  gint64 deadline = g_get_monotonic_time () + wait_usec;
+  gboolean hung = FALSE;
+
+  g_mutex_lock (&channel->exit_lock);
+  while (channel->exited < channel->n_workers)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if ((hung = all_remaining_hung_locked (channel)))
+        break;
+      if (now >= deadline)
+        {
+          g_mutex_unlock (&channel->exit_lock);
+          return FALSE;
+        }
+      /* Workers signal when they exit; a hang is only noticed by looking again. */
+      g_cond_wait_until (&channel->exit_cond, &channel->exit_lock,
+                         MIN (deadline, now + HANG_CHECK_PERIOD_USEC));
+    }
+  g_mutex_unlock (&channel->exit_lock);
+
+  if (hung)
+    abandon (channel);
+  for (guint i = 0; i < channel->n_workers; i++)
+    {
+      TocsinChannelWorker *worker = &channel->workers[i];
+      gboolean exited;
+
+      g_mutex_lock (&worker->lock);
+      exited = worker->exited;
+      g_mutex_unlock (&worker->lock);
+      if (exited)
+        g_thread_join (worker->thread);
+      else
+        g_thread_unref (worker->thread);
+      worker->thread = NULL;
+    }
+  return TRUE;
+}
+
+const char *
+tocsin_channel_get_key (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, NULL);
+  return channel->key;
+}
+
+const char *
+tocsin_channel_get_alias (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, NULL);
+  return channel->alias;
+}
+
+const char *
+tocsin_channel_get_type_name (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, NULL);
+  return channel->type_name;
+}
+
+TocsinLevel
+tocsin_channel_get_min_level (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, TOCSIN_LEVEL_INFO);
+  return channel->min_level;
+}
+
+guint
+tocsin_channel_get_workers (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, 0);
+  return channel->n_workers;
+}
+
+double
+tocsin_channel_get_timeout (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, 0);
+  return channel->timeout;
+}
+
+TocsinThrottle *
+tocsin_channel_get_throttle (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, NULL);
+  return channel->own_throttle ? channel->own_throttle : channel->shared_throttle;
+}
+
+gboolean
+tocsin_channel_has_own_throttle (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, FALSE);
+  return channel->own_throttle != NULL;
+}

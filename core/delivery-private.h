@@ -1,0 +1,70 @@
+/* delivery-private.h: one (alert, channel) delivery and the batch a blocking or async send waits on.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include "result-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _TocsinBatch TocsinBatch;
+typedef struct _TocsinDelivery TocsinDelivery;
+
+/* Called once when the last result of a batch is in (on the thread that completed it). */
+struct _TocsinBatch {
+  gatomicrefcount ref;
+  GPtrArray *results;  /* (element-type TocsinResult) (owned): slot i filled by delivery i */
+  gint remaining;      /* (atomic) deliveries not finished yet */
+  GMutex lock;         /* guards finished, for blocking waiters */
+  GCond cond;
+  gboolean finished;
+  GTask *task;         /* (owned) (nullable): async sends */
+  GCancellable *cancellable; /* (owned) (nullable) */
+  gulong cancel_id;
+  gint returned;       /* (atomic) the task was returned (results or cancellation) */
+};
+
+struct _TocsinDelivery {
+  TocsinAlert *alert;  /* (owned) */
+  TocsinBatch *batch;  /* (owned) (nullable): NULL for a fire-and-forget post */
+  guint index;         /* slot in batch->results */
+  gint state;          /* (atomic) DELIVERY_PENDING until whoever finishes it first claims it */
+  gint64 accepted;     /* g_get_monotonic_time() at acceptance */
+};
+
+enum { DELIVERY_PENDING = 0, DELIVERY_CLAIMED = 1 };
+
+/* A batch expecting @n results; (transfer full). */
+TocsinBatch *priv_tocsin_batch_new (guint n);
+TocsinBatch *priv_tocsin_batch_ref (TocsinBatch *batch);
+void priv_tocsin_batch_unref (TocsinBatch *batch);
+/* Stores @result (transfer full) in slot @index and counts it; the last one finishes the batch. */
+void priv_tocsin_batch_put (TocsinBatch *batch, guint index, TocsinResult *result);
+/* Blocks until every slot is filled; returns the results (transfer full). */
+GPtrArray *priv_tocsin_batch_wait (TocsinBatch *batch);
+/* Makes the batch return its results to @task when done (or a cancellation error early). */
+void priv_tocsin_batch_attach_task (TocsinBatch *batch, GTask *task, GCancellable *cancellable);
+
+/* In-flight accounting for flush(): refcounted so it can outlive the manager (see channel.c). */
+typedef struct {
+  gatomicrefcount ref;
+  gint count;    /* (atomic) deliveries accepted and not finished */
+  GMutex lock;   /* with cond: wakes flush() when count reaches zero */
+  GCond cond;
+} TocsinPending;
+
+TocsinPending *priv_tocsin_pending_new (void);
+TocsinPending *priv_tocsin_pending_ref (TocsinPending *pending);
+void priv_tocsin_pending_unref (TocsinPending *pending);
+void priv_tocsin_pending_add (TocsinPending *pending);
+void priv_tocsin_pending_done (TocsinPending *pending);
+/* Waits until the count is zero or @deadline (g_get_monotonic_time() scale; < 0: no limit).
+ * Returns TRUE when it is zero. */
+gboolean priv_tocsin_pending_wait (TocsinPending *pending, gint64 deadline);
+
+TocsinDelivery *priv_tocsin_delivery_new (TocsinAlert *alert, TocsinBatch *batch, guint index);
+void priv_tocsin_delivery_free (TocsinDelivery *delivery);
+/* Claims the right to report the outcome; FALSE when someone (the watchdog, or the worker) did. */
+gboolean priv_tocsin_delivery_claim (TocsinDelivery *delivery);
+
+G_END_DECLS

@@ -1,0 +1,121 @@
+/* redact.c: masking secrets in text before anyone sees it.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <tocsin/tocsin.h>
+
+#include <string.h>
+
+/* Secrets shorter than this would mask ordinary words and numbers all over the output. */
+#define MIN_SECRET_LENGTH 4
+
+static GRWLock secrets_lock;
+static GPtrArray *secrets; /* (element-type utf8), longest first so a secret containing another
+                              is masked whole */
+
+typedef struct {
+  const char *pattern;
+  const char *replacement;
+} Rule;
+
+/* Ordered: the Slack rule must run before the generic URL and token rules. */
+static const Rule rules[] = {
+  /* Slack webhook: keep the first character of the team and bot ids, as the original did. */
+  { "https://hooks\\.slack(?:-gov)?\\.com/services/([A-Za-z0-9])[A-Za-z0-9]*/([A-Za-z0-9])[A-Za-z0-9]*/[A-Za-z0-9]+",
+    "https://hooks.slack.com/services/\\1***/\\2***/***" },
+  { "https://hooks\\.slack(?:-gov)?\\.com/services/[^\\s\"'<>]*", "https://hooks.slack.com/services/***" },
+  /* user:password@ in any URL */
+  { "([a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]*):[^@/\\s]*@", "\\1:***@" },
+  /* Credential-bearing headers, up to the end of the line */
+  { "(?i)\\b(authorization|proxy-authorization|x-api-key|api-key|cookie|set-cookie)\\s*:\\s*[^\\r\\n]*",
+    "\\1: ***" },
+  { "(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{4,}", "\\1 ***" },
+  /* key=value and "key": "value" assignments of secret-looking names */
+  { "(?i)\\b((?:[a-z0-9_-]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
+    "private[_-]?key|client[_-]?secret|signature|credential)s?)(\"?\\s*[=:]\\s*\"?)[^\\s\"'&,;}]+",
+    "\\1\\2***" },
+};
+
+static GRegex *compiled[G_N_ELEMENTS (rules)];
+
+static void
+compile_rules_once (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
+        {
+          g_autoptr (GError) error = NULL;
+          compiled[i] = g_regex_new (rules[i].pattern, G_REGEX_OPTIMIZE, 0, &error);
+          g_assert_no_error (error);
+        }
+      g_once_init_leave (&done, 1);
+    }
+}
+
+static int
+compare_length_desc (gconstpointer a, gconstpointer b)
+{
+  size_t la = strlen (*(const char *const *) a), lb = strlen (*(const char *const *) b);
+  return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+void
+tocsin_redact_register_secret (const char *secret)
+{
+  if (secret == NULL || strlen (secret) < MIN_SECRET_LENGTH)
+    return;
+  g_rw_lock_writer_lock (&secrets_lock);
+  if (secrets == NULL)
+    secrets = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < secrets->len; i++)
+    if (strcmp (secrets->pdata[i], secret) == 0)
+      {
+        g_rw_lock_writer_unlock (&secrets_lock);
+        return;
+      }
+  g_ptr_array_add (secrets, g_strdup (secret));
+  g_ptr_array_sort (secrets, compare_length_desc);
+  g_rw_lock_writer_unlock (&secrets_lock);
+}
+
+static char *
+mask_known_secrets (char *text)
+{
+  g_rw_lock_reader_lock (&secrets_lock);
+  for (guint i = 0; secrets != NULL && i < secrets->len; i++)
+    {
+      const char *secret = secrets->pdata[i];
+      if (strstr (text, secret) != NULL)
+        {
+          GString *s = g_string_new (text);
+          g_string_replace (s, secret, "***", 0);
+          g_free (text);
+          text = g_string_free (s, FALSE);
+        }
+    }
+  g_rw_lock_reader_unlock (&secrets_lock);
+  return text;
+}
+
+char *
+tocsin_redact (const char *text)
+{
+  char *result;
+
+  if (text == NULL)
+    return NULL;
+  compile_rules_once ();
+  /* Known secrets first: a secret may be cut in two by a later pattern otherwise. */
+  result = mask_known_secrets (g_strdup (text));
+  for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      char *next = g_regex_replace (compiled[i], result, -1, 0, rules[i].replacement, 0, NULL);
+      if (next != NULL)
+        {
+          g_free (result);
+          result = next;
+        }
+    }
+  return result;
+}
