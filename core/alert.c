@@ -153,6 +153,8 @@ tocsin_alert_get_label (const TocsinAlert *alert, const char *key)
   const Label *found;
 
   g_return_val_if_fail (alert != NULL && key != NULL, NULL);
+  if (alert->n_labels == 0)
+    return NULL;
   found = bsearch (key, alert->labels, alert->n_labels, sizeof (Label), compare_label_key);
   return found ? found->value : NULL;
 }
@@ -263,7 +265,8 @@ tocsin_alert_builder_build (TocsinAlertBuilder *builder)
       alert->labels[i].value = g_strdup (value);
       i++;
     }
-  qsort (alert->labels, alert->n_labels, sizeof (Label), compare_labels);
+  if (alert->n_labels > 1)
+    qsort (alert->labels, alert->n_labels, sizeof (Label), compare_labels);
   return alert;
 }
 

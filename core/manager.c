@@ -219,7 +219,9 @@ tocsin_manager_add_channel (TocsinManager *manager, const TocsinChannelSpec *spe
         manager->watchdog = g_thread_new ("tocsin-watchdog", watchdog_main, manager);
     }
   g_rw_lock_writer_unlock (&manager->lock);
-  if (channel == NULL && *where && error && *error && !g_str_has_prefix ((*error)->message, location))
+  /* Cite the <channel> line unless the error already cites a line of this file. */
+  if (channel == NULL && *where && error && *error &&
+      !g_str_has_prefix ((*error)->message, spec->node->file))
     g_prefix_error (error, "%s", where);
   return channel != NULL;
 }

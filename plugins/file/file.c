@@ -1,0 +1,397 @@
+/* file.c: the "file" channel, one JSON object per alert and per line (JSON Lines).
+ *
+ *   {"time":"2026-11-26T16:48:54.000123+01:00","level":20,"level_name":"warning",
+ *    "title":"Disk almost full","body":"/var is at 91%","channel":"log","labels":{"host":"db1"}}
+ *
+ * (one line in the file). The file is opened once, in append mode, and created with mode 0600
+ * because alerts may carry sensitive text. Each line is a single write(2) made under a mutex,
+ * so the lines of several workers never interleave; with O_APPEND other processes appending to
+ * the same local file do not split them either.
+ *
+ * Log rotation: before each line the channel compares the path's inode with the open file's.
+ * When the file was renamed or removed (logrotate's default "create" mode) it opens a new file
+ * at the path; with "copytruncate" the same file shrinks and O_APPEND keeps writing at its end.
+ * If the new file cannot be created, lines keep going to the old (renamed) file, with one
+ * warning, rather than being lost.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <tocsin/tocsin-plugin.h>
+
+#include <json-glib/json-glib.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+  const TocsinPluginContext *ctx;
+  char *path;             /* absolute or relative to the working directory, as resolved */
+  gboolean fsync;
+  int timeout_ms;         /* how long to wait for a pipe or FIFO to accept a line */
+  GMutex lock;            /* guards the fields below and serialises the writes */
+  int fd;
+  dev_t dev;
+  ino_t ino;
+  gboolean regular;       /* a regular file: rotation check; otherwise a pipe, FIFO or device */
+  gboolean torn;          /* the last write stopped mid-line: begin the next on a new line */
+  gboolean reopen_failed; /* already warned that the rotated file could not be re-created */
+} FileChannel;
+
+static const TocsinSettingSpec file_settings[] = {
+  { "path", TOCSIN_SETTING_PATH, TOCSIN_SETTING_REQUIRED, NULL,
+    "the file to append to; relative to the config file's folder", NULL, NULL, { NULL } },
+  { "fsync", TOCSIN_SETTING_BOOLEAN, 0, "false",
+    "flush each line to the disk before reporting it delivered", NULL, NULL, { NULL } },
+  { NULL, 0, 0, NULL, NULL, NULL, NULL, { NULL } },
+};
+
+/* Opens @path for appending, creating it 0600. O_NONBLOCK only for the open itself, so that a
+ * FIFO without a reader fails at once (ENXIO) instead of hanging the config loader.
+ * Returns the fd, or -1 with errno set. */
+static int
+open_append (const char *path, struct stat *st)
+{
+  int fd, flags, saved;
+
+  do
+    fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return -1;
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0 || fcntl (fd, F_SETFL, flags & ~O_NONBLOCK) < 0 || fstat (fd, st) < 0)
+    {
+      saved = errno;
+      close (fd);
+      errno = saved;
+      return -1;
+    }
+  return fd;
+}
+
+static void
+adopt_fd (FileChannel *self, int fd, const struct stat *st)
+{
+  self->fd = fd;
+  self->dev = st->st_dev;
+  self->ino = st->st_ino;
+  self->regular = S_ISREG (st->st_mode);
+  self->torn = FALSE;
+}
+
+/* Called with the lock held, for regular files only. */
+static void
+reopen_if_rotated (FileChannel *self)
+{
+  struct stat st;
+  int fd;
+
+  if (stat (self->path, &st) == 0 && st.st_dev == self->dev && st.st_ino == self->ino)
+    return;
+
+  fd = open_append (self->path, &st);
+  if (fd < 0)
+    {
+      if (!self->reopen_failed)
+        tocsin_plugin_context_log (self->ctx, G_LOG_LEVEL_WARNING,
+                                   "file: '%s' was moved or removed and cannot be created again "
+                                   "(%s); still appending to the moved file",
+                                   self->path, g_strerror (errno));
+      self->reopen_failed = TRUE;
+      return;
+    }
+  close (self->fd);
+  adopt_fd (self, fd, &st);
+  self->reopen_failed = FALSE;
+  tocsin_plugin_context_log (self->ctx, G_LOG_LEVEL_INFO,
+                             "file: '%s' was rotated; appending to a new file", self->path);
+}
+
+/* RFC 3339 with microseconds and the local offset, e.g. 2026-11-26T16:48:54.000123+01:00. */
+static char *
+format_time (gint64 unix_usec)
+{
+  gint64 seconds = unix_usec / G_USEC_PER_SEC;
+  gint64 micro = unix_usec % G_USEC_PER_SEC;
+  g_autoptr (GDateTime) whole = NULL;
+  g_autoptr (GDateTime) exact = NULL;
+
+  if (micro < 0)
+    {
+      seconds--;
+      micro += G_USEC_PER_SEC;
+    }
+  whole = g_date_time_new_from_unix_local (seconds);
+  exact = whole ? g_date_time_add (whole, micro) : NULL;
+  return exact ? g_date_time_format (exact, "%Y-%m-%dT%H:%M:%S.%f%:z") : NULL;
+}
+
+static void
+add_label (const char *key, const char *value, gpointer user_data)
+{
+  JsonBuilder *builder = user_data;
+
+  json_builder_set_member_name (builder, key);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+add_string_member (JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static JsonNode *
+build_object (FileChannel *self, TocsinAlert *alert)
+{
+  TocsinLevel level = tocsin_alert_get_level (alert);
+  g_autofree char *stamp = format_time (tocsin_alert_get_time (alert));
+  g_autofree char *title = tocsin_alert_dup_formatted_title (alert);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string_member (builder, "time", stamp);
+  json_builder_set_member_name (builder, "level");
+  json_builder_add_int_value (builder, level);
+  add_string_member (builder, "level_name", tocsin_level_to_string (level));
+  add_string_member (builder, "title", title);
+  add_string_member (builder, "body", tocsin_alert_get_body (alert));
+  add_string_member (builder, "channel", tocsin_plugin_context_get_channel_key (self->ctx));
+  json_builder_set_member_name (builder, "labels");
+  json_builder_begin_object (builder);
+  tocsin_alert_foreach_label (alert, add_label, builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* "\n" + the JSON object + "\n". The leading newline is written only after a torn write, so
+ * the fragment it left stays on a line of its own and the next line is intact. */
+static GString *
+format_line (FileChannel *self, TocsinAlert *alert)
+{
+  g_autoptr (JsonNode) root = build_object (self, alert);
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  GString *line = g_string_sized_new (256);
+
+  g_string_append_c (line, '\n');
+  json_generator_set_root (generator, root);
+  json_generator_to_gstring (generator, line);
+  g_string_append_c (line, '\n');
+  return line;
+}
+
+/* Writes everything, retrying after EINTR and waiting (up to @timeout_ms) on a full pipe.
+ * Returns 0 or an errno value; *@written counts the bytes that did reach the file. */
+static int
+write_loop (int fd, const char *data, gsize length, int timeout_ms, gsize *written)
+{
+  while (length > 0)
+    {
+      gssize n = write (fd, data, length);
+
+      if (n > 0)
+        {
+          data += n;
+          length -= (gsize) n;
+          *written += (gsize) n;
+          continue;
+        }
+      if (n == 0)
+        return EIO;
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        {
+          struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+          int ready = poll (&pfd, 1, timeout_ms);
+
+          if (ready > 0 || (ready < 0 && errno == EINTR))
+            continue;
+          return ready == 0 ? ETIMEDOUT : errno;
+        }
+      return errno;
+    }
+  return 0;
+}
+
+/* For a pipe or FIFO path: write_loop() with SIGPIPE blocked in this thread, consuming the
+ * SIGPIPE a write to a closed pipe raises (as libpq's pq_block_sigpipe() does), so a reader
+ * that went away fails the send with EPIPE instead of killing the application. */
+static int
+write_guarded (int fd, const char *data, gsize length, int timeout_ms, gsize *written)
+{
+  static const struct timespec no_wait = { 0, 0 };
+  sigset_t sigpipe_set, old_set, pending;
+  gboolean was_pending;
+  int err;
+
+  sigemptyset (&sigpipe_set);
+  sigaddset (&sigpipe_set, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &sigpipe_set, &old_set);
+  sigemptyset (&pending);
+  sigpending (&pending);
+  was_pending = sigismember (&pending, SIGPIPE) == 1;
+
+  err = write_loop (fd, data, length, timeout_ms, written);
+
+  if (err == EPIPE && !was_pending)
+    while (sigtimedwait (&sigpipe_set, NULL, &no_wait) < 0 && errno == EINTR)
+      ;
+  pthread_sigmask (SIG_SETMASK, &old_set, NULL);
+  return err;
+}
+
+/* Returns 0 or an errno value. A device or pipe that cannot be synced (EINVAL, EROFS) is not
+ * an error: there is nothing to flush to a disk. */
+static int
+sync_fd (int fd)
+{
+  while (fsync (fd) < 0)
+    {
+      if (errno == EINTR)
+        continue;
+      return (errno == EINVAL || errno == EROFS) ? 0 : errno;
+    }
+  return 0;
+}
+
+/* Writes @line (see format_line()) under the lock. Returns 0 or an errno value; *@sync_err is
+ * set when the line was written but fsync failed. */
+static int
+append_line (FileChannel *self, const GString *line, gsize *written, int *sync_err)
+{
+  gsize offset;
+  int err;
+
+  g_mutex_lock (&self->lock);
+  if (self->regular)
+    reopen_if_rotated (self);
+  offset = self->torn ? 0 : 1;
+  if (self->regular)
+    err = write_loop (self->fd, line->str + offset, line->len - offset, self->timeout_ms, written);
+  else
+    err = write_guarded (self->fd, line->str + offset, line->len - offset, self->timeout_ms,
+                         written);
+  if (err == 0)
+    self->torn = FALSE;
+  else if (*written > 0)
+    self->torn = TRUE;
+  if (err == 0 && self->fsync)
+    *sync_err = sync_fd (self->fd);
+  g_mutex_unlock (&self->lock);
+  return err;
+}
+
+static gboolean
+file_send (gpointer instance, TocsinAlert *alert, TocsinResult *result, GError **error)
+{
+  FileChannel *self = instance;
+  g_autoptr (GString) line = format_line (self, alert); /* outside the lock: the costly part */
+  gsize written = 0;
+  int sync_err = 0;
+  int err = append_line (self, line, &written, &sync_err);
+
+  if (err != 0)
+    {
+      /* Retrying is safe only when nothing reached the file, and useful only if the cause
+       * may go away. */
+      tocsin_result_set_retryable (result, written == 0
+                                   && (err == ENOSPC || err == EDQUOT || err == EAGAIN
+                                       || err == ETIMEDOUT));
+      g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_IO, "file: cannot append to '%s': %s",
+                   self->path, g_strerror (err));
+      return FALSE;
+    }
+  if (sync_err != 0)
+    {
+      /* The line is in the file (a retry would duplicate it) but may not be on the disk. */
+      g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_IO,
+                   "file: wrote to '%s' but fsync failed: %s", self->path, g_strerror (sync_err));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gpointer
+file_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError **error)
+{
+  const TocsinConfigNode *path_node = tocsin_config_node_get_child (config, "path");
+  g_autofree char *path = tocsin_config_node_dup_path (config, "path");
+  double timeout = tocsin_plugin_context_get_timeout (ctx);
+  gboolean do_fsync = FALSE;
+  FileChannel *self;
+  struct stat st;
+  int fd;
+
+  if (path == NULL || *path == '\0')
+    {
+      tocsin_config_node_set_error (path_node ? path_node : config, error,
+                                    TOCSIN_ERROR_MISSING_SETTING,
+                                    "file: a <path> to append to is required");
+      return NULL;
+    }
+  if (!tocsin_config_node_get_boolean (config, "fsync", &do_fsync, error))
+    return NULL;
+
+  fd = open_append (path, &st);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      tocsin_config_node_set_error (path_node ? path_node : config, error, TOCSIN_ERROR_IO,
+                                    "file: cannot open '%s' for appending: %s; check that "
+                                    "its folder exists and is writable",
+                                    path, g_strerror (saved));
+      return NULL;
+    }
+
+  self = g_new0 (FileChannel, 1);
+  self->ctx = ctx;
+  self->path = g_steal_pointer (&path);
+  self->fsync = do_fsync;
+  self->timeout_ms = timeout > 0 ? (int) MIN (timeout * 1000.0, (double) G_MAXINT) : -1;
+  g_mutex_init (&self->lock);
+  adopt_fd (self, fd, &st);
+  tocsin_plugin_context_log (ctx, G_LOG_LEVEL_DEBUG, "file: appending to '%s'%s", self->path,
+                             do_fsync ? " with fsync" : "");
+  return self;
+}
+
+static void
+file_destroy (gpointer instance)
+{
+  FileChannel *self = instance;
+
+  /* close() reports only delayed write errors of NFS and the like; each line already had its
+   * own outcome, so there is nobody left to tell. */
+  close (self->fd);
+  g_mutex_clear (&self->lock);
+  g_free (self->path);
+  g_free (self);
+}
+
+static const TocsinChannelClass file_class = {
+  .struct_size = sizeof (TocsinChannelClass),
+  .flags = TOCSIN_CHANNEL_CLASS_THREAD_SAFE,
+  .type_name = "file",
+  .description = "appends one JSON object per alert and per line (JSON Lines) to a file",
+  .settings = file_settings,
+  .create = file_create,
+  .send = file_send,
+  .destroy = file_destroy,
+};
+
+static const TocsinChannelClass *const file_classes[] = { &file_class, NULL };
+
+TOCSIN_PLUGIN_DEFINE ("file", "1.0.0", "LGPL-2.1-or-later",
+                      "writes alerts to a JSON Lines file", file_classes, NULL)

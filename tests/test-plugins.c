@@ -1,0 +1,1084 @@
+/* test-plugins.c: the console, file and noop channel plugins, loaded through config files the
+ * way an application loads them (the plugins come from TOCSIN_PLUGIN_PATH).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define _GNU_SOURCE /* posix_openpt() and friends */
+
+#include "testutil.h"
+
+#include <json-glib/json-glib.h>
+#include <glib/gstdio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A fixed alert time: 2026-11-18 in any time zone, with microseconds to check they survive. */
+#define ALERT_TIME G_GINT64_CONSTANT (1795000000123456)
+
+/* The first setting of the channel in every config written by write_config() is on this line. */
+#define FIRST_SETTING_LINE ":4: "
+
+typedef struct {
+  char *dir; /* a fresh folder holding tocsin.xml and whatever the channels write */
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = tt_make_tmpdir ();
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  tt_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+/* Writes @dir/tocsin.xml with one channel; @settings (one per line) start on line 4. */
+static char *
+write_config (const char *dir, const char *channel_attrs, const char *settings)
+{
+  g_autofree char *xml = g_strdup_printf ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                          "<tocsin version=\"1\">\n"
+                                          "  <channel %s>\n"
+                                          "%s"
+                                          "  </channel>\n"
+                                          "</tocsin>\n",
+                                          channel_attrs, settings);
+
+  return tt_write_file (dir, "tocsin.xml", xml);
+}
+
+static TocsinManager *
+load (const char *dir, const char *channel_attrs, const char *settings, GError **error)
+{
+  g_autofree char *config = write_config (dir, channel_attrs, settings);
+
+  return tocsin_manager_new_from_file (config, error);
+}
+
+static TocsinManager *
+load_ok (const char *dir, const char *channel_attrs, const char *settings)
+{
+  g_autoptr (GError) error = NULL;
+  TocsinManager *manager = load (dir, channel_attrs, settings, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (manager);
+  g_assert_cmpuint (tocsin_manager_get_n_channels (manager), ==, 1);
+  return manager;
+}
+
+static void
+assert_load_fails (const char *dir, const char *channel_attrs, const char *settings, int code,
+                   const char *where, const char *what)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinManager) manager = load (dir, channel_attrs, settings, &error);
+
+  g_assert_null (manager);
+  g_assert_error (error, TOCSIN_ERROR, code);
+  g_test_message ("error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, where));
+  g_assert_nonnull (strstr (error->message, what));
+}
+
+static TocsinAlert *
+make_alert (const char *title, const char *body, TocsinLevel level, gboolean timestamp)
+{
+  g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new (title);
+
+  tocsin_alert_builder_set_body (builder, body);
+  tocsin_alert_builder_set_level (builder, level);
+  tocsin_alert_builder_set_timestamp (builder, timestamp);
+  tocsin_alert_builder_set_time (builder, ALERT_TIME);
+  return tocsin_alert_builder_build (builder);
+}
+
+/* Sends @alert to every channel and returns the one result (transfer full). */
+static TocsinResult *
+send_one (TocsinManager *manager, TocsinAlert *alert)
+{
+  g_autoptr (GPtrArray) results = tocsin_manager_send (manager, alert, NULL);
+
+  g_assert_nonnull (results);
+  g_assert_cmpuint (results->len, ==, 1);
+  return tocsin_result_ref (g_ptr_array_index (results, 0));
+}
+
+static void
+send_ok (TocsinManager *manager, TocsinAlert *alert)
+{
+  g_autoptr (TocsinResult) result = send_one (manager, alert);
+
+  g_assert_cmpstr (tocsin_result_get_error (result), ==, NULL);
+  g_assert_true (tocsin_result_get_success (result));
+}
+
+static void
+assert_failed_with (TocsinResult *result, const char *text, gboolean retryable)
+{
+  g_assert_false (tocsin_result_get_success (result));
+  g_assert_nonnull (tocsin_result_get_error (result));
+  g_test_message ("error: %s", tocsin_result_get_error (result));
+  g_assert_nonnull (strstr (tocsin_result_get_error (result), text));
+  g_assert_cmpint (tocsin_result_get_retryable (result), ==, retryable);
+}
+
+/* The lines of a JSON Lines file, which must end with a newline. (transfer full) */
+static GStrv
+read_lines (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  char **lines;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 0);
+  g_assert_cmpint (contents[length - 1], ==, '\n');
+  contents[length - 1] = '\0';
+  lines = g_strsplit (contents, "\n", -1);
+  return lines;
+}
+
+static JsonObject *
+parse_object (const char *line)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonNode *root;
+
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  root = json_parser_get_root (parser);
+  g_assert_nonnull (root);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return json_object_ref (json_node_get_object (root));
+}
+
+static GPtrArray *
+new_alert_array (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) tocsin_alert_unref);
+}
+
+static gint64
+to_unix_usec (GDateTime *time)
+{
+  return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+}
+
+/* ---- file -------------------------------------------------------------------------------- */
+
+static void
+test_file_line_keys (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
+                                               "    <path>alerts.jsonl</path>\n");
+  g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new ("Disk almost full");
+  g_autoptr (TocsinAlert) alert = NULL;
+  g_autoptr (JsonObject) object = NULL;
+  g_autoptr (GDateTime) parsed = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  g_auto (GStrv) lines = NULL;
+  const char *body = "/var is at 91%\n\"quoted\"\ttab \\ slash, ünïcode ✓";
+  JsonObject *labels;
+
+  tocsin_alert_builder_set_body (builder, body);
+  tocsin_alert_builder_set_level (builder, TOCSIN_LEVEL_WARNING);
+  tocsin_alert_builder_set_time (builder, ALERT_TIME);
+  tocsin_alert_builder_add_label (builder, "host", "db1");
+  tocsin_alert_builder_add_label (builder, "service", "pg \"main\"");
+  alert = tocsin_alert_builder_build (builder);
+  send_ok (manager, alert);
+
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  object = parse_object (lines[0]);
+  g_assert_cmpuint (json_object_get_size (object), ==, 7);
+
+  g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}"
+                                       "(Z|[+-]\\d\\d:\\d\\d)$",
+                                       json_object_get_string_member (object, "time"), 0, 0));
+  parsed = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "time"), NULL);
+  g_assert_nonnull (parsed);
+  g_assert_cmpint (to_unix_usec (parsed), ==, ALERT_TIME);
+
+  g_assert_cmpint (json_object_get_int_member (object, "level"), ==, 20);
+  g_assert_cmpstr (json_object_get_string_member (object, "level_name"), ==, "warning");
+  g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, "Disk almost full");
+  g_assert_cmpstr (json_object_get_string_member (object, "body"), ==, body);
+  g_assert_cmpstr (json_object_get_string_member (object, "channel"), ==, "log");
+  labels = json_object_get_object_member (object, "labels");
+  g_assert_nonnull (labels);
+  g_assert_cmpuint (json_object_get_size (labels), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (labels, "host"), ==, "db1");
+  g_assert_cmpstr (json_object_get_string_member (labels, "service"), ==, "pg \"main\"");
+}
+
+static void
+test_file_line_levels (Fixture *f, gconstpointer data)
+{
+  static const struct { TocsinLevel level; const char *name; } levels[] = {
+    { TOCSIN_LEVEL_INFO, "info" },
+    { TOCSIN_LEVEL_SUCCESS, "success" },
+    { TOCSIN_LEVEL_WARNING, "warning" },
+    { TOCSIN_LEVEL_CRITICAL, "critical" },
+  };
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
+                                               "    <path>alerts.jsonl</path>\n");
+  g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  g_auto (GStrv) lines = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (levels); i++)
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("Level", NULL, levels[i].level, FALSE);
+      send_ok (manager, alert);
+    }
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (levels));
+  for (gsize i = 0; i < G_N_ELEMENTS (levels); i++)
+    {
+      g_autoptr (JsonObject) object = parse_object (lines[i]);
+
+      g_assert_cmpint (json_object_get_int_member (object, "level"), ==, levels[i].level);
+      g_assert_cmpstr (json_object_get_string_member (object, "level_name"), ==, levels[i].name);
+      g_assert_cmpstr (json_object_get_string_member (object, "body"), ==, "");
+      g_assert_cmpuint (json_object_get_size (json_object_get_object_member (object, "labels")),
+                        ==, 0);
+    }
+}
+
+static void
+test_file_line_timestamp (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
+                                               "    <path>alerts.jsonl</path>\n");
+  g_autoptr (TocsinAlert) alert = make_alert ("Backup done", "", TOCSIN_LEVEL_SUCCESS, TRUE);
+  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (ALERT_TIME / G_USEC_PER_SEC);
+  g_autofree char *prefix = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  g_autofree char *expected = g_strdup_printf ("%s ::: Backup done", prefix);
+  g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  g_autofree char *formatted = tocsin_alert_dup_formatted_title (alert);
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (JsonObject) object = NULL;
+
+  send_ok (manager, alert);
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  object = parse_object (lines[0]);
+  g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, expected);
+  g_assert_cmpstr (formatted, ==, expected);
+}
+
+static void
+test_file_create_mode (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  struct stat st;
+  mode_t old_umask;
+
+  /* With no umask to help, only the mode the plugin asks for protects the file. */
+  old_umask = umask (0);
+  manager = load_ok (f->dir, "key=\"log\" type=\"file\"", "    <path>alerts.jsonl</path>\n");
+  umask (old_umask);
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+}
+
+static void
+test_file_create_append_existing (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = tt_write_file (f->dir, "alerts.jsonl", "{\"old\":true}\n");
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
+                                               "    <path>alerts.jsonl</path>\n");
+  g_autoptr (TocsinAlert) alert = make_alert ("New", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (JsonObject) object = NULL;
+
+  send_ok (manager, alert);
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_cmpstr (lines[0], ==, "{\"old\":true}");
+  object = parse_object (lines[1]);
+  g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, "New");
+}
+
+static void
+test_file_create_relative_path (Fixture *f, gconstpointer data)
+{
+  g_autofree char *sub = g_build_filename (f->dir, "logs", NULL);
+  g_autofree char *path = g_build_filename (sub, "relative-alerts.jsonl", NULL);
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinAlert) alert = make_alert ("Relative", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  /* The working directory is not the config's folder, so a wrong base shows. */
+  g_assert_false (g_file_test ("logs", G_FILE_TEST_EXISTS));
+  manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
+                     "    <path>logs/relative-alerts.jsonl</path>\n");
+  send_ok (manager, alert);
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+}
+
+static void
+test_file_create_unwritable (Fixture *f, gconstpointer data)
+{
+  /* Running as root makes permission bits no obstacle; a missing folder always is. */
+  assert_load_fails (f->dir, "key=\"log\" type=\"file\"",
+                     "    <path>missing-folder/alerts.jsonl</path>\n", TOCSIN_ERROR_IO,
+                     "tocsin.xml" FIRST_SETTING_LINE, "missing-folder/alerts.jsonl");
+  assert_load_fails (f->dir, "key=\"log\" type=\"file\"",
+                     "    <path>missing-folder/alerts.jsonl</path>\n", TOCSIN_ERROR_IO,
+                     "'log'", g_strerror (ENOENT));
+  assert_load_fails (f->dir, "key=\"log\" type=\"file\"", "    <path>.</path>\n",
+                     TOCSIN_ERROR_IO, "tocsin.xml" FIRST_SETTING_LINE, g_strerror (EISDIR));
+}
+
+static void
+test_file_setting_missing_path (Fixture *f, gconstpointer data)
+{
+  assert_load_fails (f->dir, "key=\"log\" type=\"file\"", "    <fsync>true</fsync>\n",
+                     TOCSIN_ERROR_MISSING_SETTING, "tocsin.xml:3: ", "path");
+}
+
+static void
+test_file_setting_invalid_fsync (Fixture *f, gconstpointer data)
+{
+  assert_load_fails (f->dir, "key=\"log\" type=\"file\"",
+                     "    <fsync>sometimes</fsync>\n    <path>alerts.jsonl</path>\n",
+                     TOCSIN_ERROR_INVALID_VALUE, "tocsin.xml" FIRST_SETTING_LINE, "fsync");
+}
+
+static void
+test_file_fsync_enabled (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
+                                               "    <path>alerts.jsonl</path>\n"
+                                               "    <fsync>true</fsync>\n");
+  g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  g_auto (GStrv) lines = NULL;
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("Synced", "body", TOCSIN_LEVEL_CRITICAL, FALSE);
+      send_ok (manager, alert);
+    }
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr (JsonObject) object = parse_object (lines[i]);
+      g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, "Synced");
+    }
+}
+
+#define MANY_ALERTS 2000
+
+/* Bodies from 1 byte to ~16 KiB, so that a line is often larger than a page or a pipe buffer. */
+static char *
+many_body (guint i)
+{
+  return g_strnfill ((i * 7919) % 16384 + 1, (char) ('a' + i % 26));
+}
+
+static void
+test_file_workers_no_interleave (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\" workers=\"4\"",
+                                               "    <path>alerts.jsonl</path>\n");
+  g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  g_autoptr (GPtrArray) alerts = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  g_autofree gboolean *seen = g_new0 (gboolean, MANY_ALERTS);
+  g_auto (GStrv) lines = NULL;
+
+  alerts = new_alert_array ();
+  for (guint i = 0; i < MANY_ALERTS; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("alert %u", i);
+      g_autofree char *body = many_body (i);
+
+      g_ptr_array_add (alerts, make_alert (title, body, TOCSIN_LEVEL_INFO, FALSE));
+    }
+  results = tocsin_manager_send_many (manager, (TocsinAlert *const *) alerts->pdata, alerts->len,
+                                      NULL);
+  g_assert_cmpuint (results->len, ==, MANY_ALERTS);
+  for (guint i = 0; i < results->len; i++)
+    g_assert_true (tocsin_result_get_success (g_ptr_array_index (results, i)));
+
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, MANY_ALERTS);
+  for (guint i = 0; i < MANY_ALERTS; i++)
+    {
+      g_autoptr (JsonObject) object = parse_object (lines[i]);
+      const char *title = json_object_get_string_member (object, "title");
+      g_autofree char *body = NULL;
+      guint64 n = 0;
+
+      g_assert_true (g_str_has_prefix (title, "alert "));
+      g_assert_true (g_ascii_string_to_unsigned (title + 6, 10, 0, MANY_ALERTS - 1, &n, NULL));
+      g_assert_false (seen[n]);
+      seen[n] = TRUE;
+      body = many_body ((guint) n);
+      g_assert_cmpstr (json_object_get_string_member (object, "body"), ==, body);
+    }
+}
+
+static void
+test_file_write_enospc (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinAlert) alert = make_alert ("Lost", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinResult) result = NULL;
+  g_autoptr (TocsinStats) stats = NULL;
+
+  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/full");
+      return;
+    }
+  manager = load_ok (f->dir, "key=\"log\" type=\"file\"", "    <path>/dev/full</path>\n");
+  result = send_one (manager, alert);
+  assert_failed_with (result, "/dev/full", TRUE);
+  assert_failed_with (result, g_strerror (ENOSPC), TRUE);
+  stats = tocsin_manager_get_stats (manager);
+  g_assert_cmpuint (tocsin_stats_get_failed (stats), ==, 1);
+  g_assert_cmpuint (tocsin_stats_get_sent (stats), ==, 0);
+}
+
+/* A write cut short (here by RLIMIT_FSIZE) leaves a fragment; the next line must start on a
+ * line of its own so that only the alert that failed is lost. */
+static void
+test_file_write_torn_line (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinAlert) small = make_alert ("first", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autofree char *big_body = g_strnfill (4096, 'x');
+  g_autoptr (TocsinAlert) big = make_alert ("torn", big_body, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) last = make_alert ("last", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinResult) result = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (JsonObject) first_object = NULL;
+  g_autoptr (JsonObject) last_object = NULL;
+  struct rlimit old_limit, limit;
+
+  if (!g_test_subprocess ())
+    {
+      /* The file size limit applies to the whole process: keep it in a child. */
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  manager = load_ok (f->dir, "key=\"log\" type=\"file\"", "    <path>alerts.jsonl</path>\n");
+  send_ok (manager, small);
+
+  signal (SIGXFSZ, SIG_IGN); /* else exceeding the limit kills the process */
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+  limit = old_limit;
+  limit.rlim_cur = 2048;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  result = send_one (manager, big);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+  assert_failed_with (result, g_strerror (EFBIG), FALSE);
+
+  send_ok (manager, last);
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  first_object = parse_object (lines[0]);
+  g_assert_cmpstr (json_object_get_string_member (first_object, "title"), ==, "first");
+  g_assert_true (g_str_has_prefix (lines[1], "{\"time\":"));
+  last_object = parse_object (lines[2]);
+  g_assert_cmpstr (json_object_get_string_member (last_object, "title"), ==, "last");
+}
+
+static void
+test_file_rotate_reopen (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  g_autofree char *rotated = g_build_filename (f->dir, "alerts.jsonl.1", NULL);
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
+                                               "    <path>alerts.jsonl</path>\n");
+  g_autoptr (TocsinAlert) before = make_alert ("before", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) after = make_alert ("after", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) removed = make_alert ("removed", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_auto (GStrv) old_lines = NULL;
+  g_auto (GStrv) new_lines = NULL;
+  g_auto (GStrv) again_lines = NULL;
+  g_autoptr (JsonObject) object = NULL;
+  struct stat st;
+
+  send_ok (manager, before);
+  g_assert_cmpint (g_rename (path, rotated), ==, 0);
+  send_ok (manager, after);
+
+  old_lines = read_lines (rotated);
+  g_assert_cmpuint (g_strv_length (old_lines), ==, 1);
+  new_lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (new_lines), ==, 1);
+  object = parse_object (new_lines[0]);
+  g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, "after");
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0077, ==, 0);
+
+  /* Removed outright: created again. */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  send_ok (manager, removed);
+  again_lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (again_lines), ==, 1);
+}
+
+/* ---- console ----------------------------------------------------------------------------- */
+
+/* In the child: loads a console channel with @settings and sends @alert, which must succeed. */
+static void
+console_send_in_child (Fixture *f, const char *settings, TocsinAlert *alert)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"term\" type=\"console\"", settings);
+
+  send_ok (manager, alert);
+}
+
+static void
+test_console_stream_stdout (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("Disk almost full", "/var is at 91%",
+                                                  TOCSIN_LEVEL_WARNING, FALSE);
+      console_send_in_child (f, "    <stream>stdout</stream>\n    <color>never</color>\n", alert);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*[WARNING] Disk almost full: /var is at 91%\n*");
+  g_test_trap_assert_stderr_unmatched ("*Disk almost full*");
+}
+
+static void
+test_console_stream_stderr (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("Database down", NULL, TOCSIN_LEVEL_CRITICAL,
+                                                  FALSE);
+      /* The default stream; the test environment sets NO_COLOR, so auto means no colour. */
+      console_send_in_child (f, "", alert);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*[CRITICAL] Database down\n*");
+  g_test_trap_assert_stderr_unmatched ("*\033*");
+  g_test_trap_assert_stdout_unmatched ("*Database down*");
+}
+
+static void
+test_console_color_always (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("Disk almost full", "/var is at 91%",
+                                                  TOCSIN_LEVEL_WARNING, FALSE);
+      g_assert_nonnull (g_getenv ("NO_COLOR")); /* always wins over NO_COLOR */
+      console_send_in_child (f, "    <stream>stdout</stream>\n    <color>always</color>\n", alert);
+      return;
+    }
+  g_setenv ("NO_COLOR", "1", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*\033[33m[WARNING]\033[0m Disk almost full: /var is at 91%\n*");
+}
+
+static void
+test_console_color_never (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("Disk almost full", "/var is at 91%",
+                                                  TOCSIN_LEVEL_WARNING, FALSE);
+      console_send_in_child (f, "    <stream>stdout</stream>\n    <color>never</color>\n", alert);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*[WARNING] Disk almost full*");
+  g_test_trap_assert_stdout_unmatched ("*\033*");
+}
+
+static void
+test_console_color_auto_pipe (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("Piped", NULL, TOCSIN_LEVEL_WARNING, FALSE);
+      /* Not NO_COLOR but the pipe is what keeps colour away here. */
+      g_unsetenv ("NO_COLOR");
+      g_setenv ("TERM", "xterm", TRUE);
+      console_send_in_child (f, "    <stream>stdout</stream>\n", alert);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*[WARNING] Piped\n*");
+  g_test_trap_assert_stdout_unmatched ("*\033*");
+}
+
+/* In the child: points stdout at a new pseudo-terminal, sends one warning through a console
+ * channel with color auto, and returns what the terminal received (transfer full). */
+static char *
+console_output_on_tty (Fixture *f)
+{
+  g_autoptr (TocsinAlert) alert = make_alert ("On a terminal", NULL, TOCSIN_LEVEL_WARNING, FALSE);
+  struct pollfd pfd = { .events = POLLIN };
+  char buffer[4096];
+  gssize n;
+  int master, slave, saved_stdout;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt (master) < 0 || unlockpt (master) < 0)
+    return NULL;
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+  fflush (stdout);
+  saved_stdout = dup (STDOUT_FILENO);
+  g_assert_cmpint (dup2 (slave, STDOUT_FILENO), ==, STDOUT_FILENO);
+
+  console_send_in_child (f, "    <stream>stdout</stream>\n    <color>auto</color>\n", alert);
+
+  g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
+  close (saved_stdout);
+  pfd.fd = master;
+  g_assert_cmpint (poll (&pfd, 1, 10000), ==, 1);
+  n = read (master, buffer, sizeof buffer - 1);
+  g_assert_cmpint (n, >, 0);
+  close (slave);
+  close (master);
+  return g_strndup (buffer, (gsize) n);
+}
+
+static void
+test_console_color_auto_tty (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *output = NULL;
+
+      g_unsetenv ("NO_COLOR");
+      g_setenv ("TERM", "xterm", TRUE);
+      output = console_output_on_tty (f);
+      if (output == NULL)
+        {
+          g_test_skip ("no pseudo-terminal");
+          return;
+        }
+      g_assert_nonnull (strstr (output, "\033[33m[WARNING]\033[0m On a terminal"));
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_console_color_auto_no_color (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *output = NULL;
+
+      g_setenv ("NO_COLOR", "1", TRUE);
+      g_setenv ("TERM", "xterm", TRUE);
+      output = console_output_on_tty (f);
+      if (output == NULL)
+        {
+          g_test_skip ("no pseudo-terminal");
+          return;
+        }
+      g_assert_nonnull (strstr (output, "[WARNING] On a terminal"));
+      g_assert_null (strchr (output, '\033'));
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_console_text_multiline (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("Report", "line one\nline two\n",
+                                                  TOCSIN_LEVEL_INFO, FALSE);
+      console_send_in_child (f, "    <stream>stdout</stream>\n", alert);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*[INFO] Report: line one\n    line two\n*");
+  g_test_trap_assert_stdout_unmatched ("*line two\n    \n*");
+}
+
+static void
+test_console_text_control_chars (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      /* An OSC sequence that would set the terminal title; CR, DEL and the C1 control NEL. */
+      g_autoptr (TocsinAlert) alert = make_alert ("evil\033]0;pwned\007title",
+                                                  "a\rb\x7f c\xc2\x85" "d", TOCSIN_LEVEL_INFO,
+                                                  FALSE);
+      console_send_in_child (f, "    <stream>stdout</stream>\n", alert);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*[INFO] evil^[]0;pwned^Gtitle: a^Mb^? c\uFFFDd\n*");
+  g_test_trap_assert_stdout_unmatched ("*\033*");
+}
+
+static void
+test_console_text_timestamp (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinAlert) alert = make_alert ("Stamped", "body", TOCSIN_LEVEL_SUCCESS, TRUE);
+  g_autofree char *title = NULL;
+  g_autofree char *pattern = NULL;
+
+  if (g_test_subprocess ())
+    {
+      console_send_in_child (f, "    <stream>stdout</stream>\n", alert);
+      return;
+    }
+  title = tocsin_alert_dup_formatted_title (alert);
+  g_assert_true (g_str_has_suffix (title, " ::: Stamped"));
+  pattern = g_strdup_printf ("*[SUCCESS] %s: body\n*", title);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout (pattern);
+}
+
+#define CONSOLE_MANY 500
+
+static void
+test_console_workers_no_interleave (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out_path = NULL;
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (GPtrArray) alerts = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  g_autofree gboolean *seen = NULL;
+  g_auto (GStrv) lines = NULL;
+  int out, saved_stdout;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  /* stdout goes to a file for the run so that the child can read every line back. */
+  out_path = g_build_filename (f->dir, "stdout.txt", NULL);
+  out = open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  g_assert_cmpint (out, >=, 0);
+  fflush (stdout);
+  saved_stdout = dup (STDOUT_FILENO);
+  g_assert_cmpint (dup2 (out, STDOUT_FILENO), ==, STDOUT_FILENO);
+
+  manager = load_ok (f->dir, "key=\"term\" type=\"console\" workers=\"4\"",
+                     "    <stream>stdout</stream>\n    <color>always</color>\n");
+  alerts = new_alert_array ();
+  for (guint i = 0; i < CONSOLE_MANY; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("alert %u", i);
+      g_autofree char *body = many_body (i);
+
+      g_ptr_array_add (alerts, make_alert (title, body, TOCSIN_LEVEL_CRITICAL, FALSE));
+    }
+  results = tocsin_manager_send_many (manager, (TocsinAlert *const *) alerts->pdata, alerts->len,
+                                      NULL);
+  g_clear_pointer (&manager, tocsin_manager_unref);
+  g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
+  close (saved_stdout);
+  close (out);
+  g_assert_cmpuint (results->len, ==, CONSOLE_MANY);
+
+  lines = read_lines (out_path);
+  g_assert_cmpuint (g_strv_length (lines), ==, CONSOLE_MANY);
+  seen = g_new0 (gboolean, CONSOLE_MANY);
+  for (guint i = 0; i < CONSOLE_MANY; i++)
+    {
+      const char *prefix = "\033[1;31m[CRITICAL]\033[0m alert ";
+      char *end = NULL;
+      guint64 n;
+      g_autofree char *body = NULL;
+
+      g_assert_true (g_str_has_prefix (lines[i], prefix));
+      n = g_ascii_strtoull (lines[i] + strlen (prefix), &end, 10);
+      g_assert_cmpuint (n, <, CONSOLE_MANY);
+      g_assert_false (seen[n]);
+      seen[n] = TRUE;
+      body = many_body ((guint) n);
+      g_assert_true (g_str_has_prefix (end, ": "));
+      g_assert_cmpstr (end + 2, ==, body);
+    }
+}
+
+/* In the child: stdout is @fd while a console channel sends one alert; returns the result. */
+static TocsinResult *
+console_send_to_fd (Fixture *f, int fd)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"term\" type=\"console\"",
+                                               "    <stream>stdout</stream>\n");
+  g_autoptr (TocsinAlert) alert = make_alert ("Nobody listens", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  TocsinResult *result;
+  int saved_stdout;
+
+  fflush (stdout);
+  saved_stdout = dup (STDOUT_FILENO);
+  g_assert_cmpint (dup2 (fd, STDOUT_FILENO), ==, STDOUT_FILENO);
+  result = send_one (manager, alert);
+  g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
+  close (saved_stdout);
+  return result;
+}
+
+static void
+test_console_write_epipe (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = NULL;
+  int fds[2];
+
+  if (!g_test_subprocess ())
+    {
+      /* A SIGPIPE that escaped would kill the child, which the parent sees. */
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_assert_cmpint (pipe (fds), ==, 0);
+  close (fds[0]);
+  result = console_send_to_fd (f, fds[1]);
+  close (fds[1]);
+  assert_failed_with (result, "stdout", FALSE);
+  assert_failed_with (result, g_strerror (EPIPE), FALSE);
+}
+
+static void
+test_console_write_enospc (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = NULL;
+  int full;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  full = open ("/dev/full", O_WRONLY | O_CLOEXEC);
+  if (full < 0)
+    {
+      g_test_skip ("no /dev/full");
+      return;
+    }
+  result = console_send_to_fd (f, full);
+  close (full);
+  assert_failed_with (result, g_strerror (ENOSPC), TRUE);
+}
+
+static void
+test_console_setting_unknown (Fixture *f, gconstpointer data)
+{
+  assert_load_fails (f->dir, "key=\"term\" type=\"console\"", "    <colour>always</colour>\n",
+                     TOCSIN_ERROR_UNKNOWN_SETTING, "tocsin.xml" FIRST_SETTING_LINE, "colour");
+}
+
+static void
+test_console_setting_invalid_choice (Fixture *f, gconstpointer data)
+{
+  assert_load_fails (f->dir, "key=\"term\" type=\"console\"", "    <stream>stdlog</stream>\n",
+                     TOCSIN_ERROR_INVALID_VALUE, "tocsin.xml" FIRST_SETTING_LINE, "stdlog");
+}
+
+/* ---- noop -------------------------------------------------------------------------------- */
+
+static void
+test_noop_send_default (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"null\" type=\"noop\"", "");
+  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinResult) result = send_one (manager, alert);
+
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_null (tocsin_result_get_message_id (result));
+  g_assert_cmpstr (tocsin_result_get_channel (result), ==, "null");
+}
+
+static void
+test_noop_send_count (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"null\" type=\"noop\"",
+                                               "    <message-id>true</message-id>\n");
+  g_autoptr (TocsinStats) stats = NULL;
+
+  for (int i = 1; i <= 5; i++)
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+      g_autoptr (TocsinResult) result = send_one (manager, alert);
+      g_autofree char *expected = g_strdup_printf ("noop-%d", i);
+
+      g_assert_true (tocsin_result_get_success (result));
+      g_assert_cmpstr (tocsin_result_get_message_id (result), ==, expected);
+    }
+  stats = tocsin_manager_get_stats (manager);
+  g_assert_cmpuint (tocsin_stats_get_sent (stats), ==, 5);
+  g_assert_cmpuint (tocsin_stats_get_failed (stats), ==, 0);
+}
+
+#define NOOP_MANY 1000
+
+static void
+test_noop_send_workers (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"null\" type=\"noop\" workers=\"4\"",
+                                               "    <message-id>yes</message-id>\n");
+  g_autoptr (GPtrArray) alerts = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  g_autofree gboolean *seen = g_new0 (gboolean, NOOP_MANY + 1);
+
+  alerts = new_alert_array ();
+  for (guint i = 0; i < NOOP_MANY; i++)
+    g_ptr_array_add (alerts, make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE));
+  results = tocsin_manager_send_many (manager, (TocsinAlert *const *) alerts->pdata, alerts->len,
+                                      NULL);
+  g_assert_cmpuint (results->len, ==, NOOP_MANY);
+  /* Every send counted exactly once: the ids are exactly noop-1 ... noop-NOOP_MANY. */
+  for (guint i = 0; i < results->len; i++)
+    {
+      TocsinResult *result = g_ptr_array_index (results, i);
+      const char *id = tocsin_result_get_message_id (result);
+      guint64 n = 0;
+
+      g_assert_true (tocsin_result_get_success (result));
+      g_assert_nonnull (id);
+      g_assert_true (g_str_has_prefix (id, "noop-"));
+      g_assert_true (g_ascii_string_to_unsigned (id + 5, 10, 1, NOOP_MANY, &n, NULL));
+      g_assert_false (seen[n]);
+      seen[n] = TRUE;
+    }
+}
+
+static void
+test_noop_send_post (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"null\" type=\"noop\" workers=\"2\"",
+                                               "");
+  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinStats) stats = NULL;
+
+  for (guint i = 0; i < NOOP_MANY; i++)
+    g_assert_cmpuint (tocsin_manager_post (manager, alert, NULL), ==, 1);
+  g_assert_true (tocsin_manager_flush (manager, -1));
+  stats = tocsin_manager_get_stats (manager);
+  g_assert_cmpuint (tocsin_stats_get_sent (stats), ==, NOOP_MANY);
+  g_assert_cmpuint (tocsin_stats_get_queued (stats), ==, 0);
+}
+
+static void
+test_noop_send_fail (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"null\" type=\"noop\"",
+                                               "    <fail>true</fail>\n"
+                                               "    <message-id>true</message-id>\n");
+  g_autoptr (TocsinStats) stats = NULL;
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_CRITICAL, FALSE);
+      g_autoptr (TocsinResult) result = send_one (manager, alert);
+
+      assert_failed_with (result, "noop: configured to fail", TRUE);
+      g_assert_null (tocsin_result_get_message_id (result));
+      g_assert_cmpuint (tocsin_result_get_attempts (result), >=, 1);
+    }
+  stats = tocsin_manager_get_stats (manager);
+  g_assert_cmpuint (tocsin_stats_get_sent (stats), ==, 0);
+  g_assert_cmpuint (tocsin_stats_get_failed (stats), ==, 3);
+}
+
+static void
+test_noop_setting_invalid (Fixture *f, gconstpointer data)
+{
+  assert_load_fails (f->dir, "key=\"null\" type=\"noop\"", "    <fail>maybe</fail>\n",
+                     TOCSIN_ERROR_INVALID_VALUE, "tocsin.xml" FIRST_SETTING_LINE, "fail");
+}
+
+/* ---- main -------------------------------------------------------------------------------- */
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+int
+main (int argc, char **argv)
+{
+  tt_init (&argc, &argv);
+
+  ADD ("/plugins/file/line/keys", test_file_line_keys);
+  ADD ("/plugins/file/line/levels", test_file_line_levels);
+  ADD ("/plugins/file/line/timestamp", test_file_line_timestamp);
+  ADD ("/plugins/file/create/mode", test_file_create_mode);
+  ADD ("/plugins/file/create/append-existing", test_file_create_append_existing);
+  ADD ("/plugins/file/create/relative-path", test_file_create_relative_path);
+  ADD ("/plugins/file/create/unwritable", test_file_create_unwritable);
+  ADD ("/plugins/file/setting/missing-path", test_file_setting_missing_path);
+  ADD ("/plugins/file/setting/invalid-fsync", test_file_setting_invalid_fsync);
+  ADD ("/plugins/file/fsync/enabled", test_file_fsync_enabled);
+  ADD ("/plugins/file/workers/no-interleave", test_file_workers_no_interleave);
+  ADD ("/plugins/file/write/enospc", test_file_write_enospc);
+  ADD ("/plugins/file/write/torn-line", test_file_write_torn_line);
+  ADD ("/plugins/file/rotate/reopen", test_file_rotate_reopen);
+
+  ADD ("/plugins/console/stream/stdout", test_console_stream_stdout);
+  ADD ("/plugins/console/stream/stderr", test_console_stream_stderr);
+  ADD ("/plugins/console/color/always", test_console_color_always);
+  ADD ("/plugins/console/color/never", test_console_color_never);
+  ADD ("/plugins/console/color/auto-pipe", test_console_color_auto_pipe);
+  ADD ("/plugins/console/color/auto-tty", test_console_color_auto_tty);
+  ADD ("/plugins/console/color/auto-no-color", test_console_color_auto_no_color);
+  ADD ("/plugins/console/text/multiline", test_console_text_multiline);
+  ADD ("/plugins/console/text/control-chars", test_console_text_control_chars);
+  ADD ("/plugins/console/text/timestamp", test_console_text_timestamp);
+  ADD ("/plugins/console/workers/no-interleave", test_console_workers_no_interleave);
+  ADD ("/plugins/console/write/epipe", test_console_write_epipe);
+  ADD ("/plugins/console/write/enospc", test_console_write_enospc);
+  ADD ("/plugins/console/setting/unknown", test_console_setting_unknown);
+  ADD ("/plugins/console/setting/invalid-choice", test_console_setting_invalid_choice);
+
+  ADD ("/plugins/noop/send/default", test_noop_send_default);
+  ADD ("/plugins/noop/send/count", test_noop_send_count);
+  ADD ("/plugins/noop/send/workers", test_noop_send_workers);
+  ADD ("/plugins/noop/send/post", test_noop_send_post);
+  ADD ("/plugins/noop/send/fail", test_noop_send_fail);
+  ADD ("/plugins/noop/setting/invalid", test_noop_setting_invalid);
+
+  return g_test_run ();
+}
