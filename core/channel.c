@@ -343,7 +343,8 @@ priv_tocsin_channel_new (const TocsinChannelSpec *spec, const TocsinChannelClass
         g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_FAILED,
                      "%s: the plugin could not create the channel and gave no reason", what);
       else
-        propagate_create_error (error, g_steal_pointer (&local), spec->node->file, what);
+        propagate_create_error (error, g_steal_pointer (&local),
+                                spec->node->file ? spec->node->file : "<data>", what);
       goto fail;
     }
   if (!start_workers (channel, error))

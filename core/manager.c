@@ -7,6 +7,8 @@
 #include "registry-private.h"
 #include "stats-private.h"
 
+#include <string.h>
+
 /* How often the watchdog looks for deliveries past their timeout. Timeouts are >= 1 s, so a
  * delivery is reported at most this much late; polling keeps the send path free of timers. */
 #define WATCHDOG_PERIOD_USEC (50 * 1000)
@@ -172,16 +174,40 @@ check_unique_locked (TocsinManager *manager, const TocsinChannelSpec *spec, cons
   return TRUE;
 }
 
+/* (transfer full) "a, b, c": the plugin files (<name>.so) on the search path, not loaded. */
+static char *
+list_plugin_files (const char *const *extra_dirs)
+{
+  g_auto (GStrv) path = tocsin_plugin_get_search_path (extra_dirs);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; path[i] != NULL; i++)
+    {
+      g_autoptr (GDir) dir = g_dir_open (path[i], 0, NULL);
+      const char *file;
+
+      while (dir != NULL && (file = g_dir_read_name (dir)) != NULL)
+        if (g_str_has_suffix (file, ".so"))
+          g_ptr_array_add (names, g_strndup (file, strlen (file) - 3));
+    }
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (", ", (char **) names->pdata);
+}
+
 static void
-set_unknown_type_error (const TocsinChannelSpec *spec, const char *where, GError **error)
+set_unknown_type_error (const TocsinChannelSpec *spec, const char *where,
+                        const char *const *extra_dirs, GError **error)
 {
   g_auto (GStrv) known = priv_tocsin_registry_list_channel_types ();
   g_autofree char *list = g_strjoinv (", ", known);
+  g_autofree char *files = list_plugin_files (extra_dirs);
 
   g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_UNKNOWN_TYPE,
-               "%schannel '%s': unknown type '%s'; known types: %s. Load the plugin that provides "
-               "it with <plugin name=\"...\"/> or put %s.so on the plugin path", where, spec->key,
-               spec->type, *list ? list : "(none)", spec->type);
+               "%schannel '%s': unknown type '%s'; types loaded: %s; plugin files on the search "
+               "path: %s. Load the plugin that provides it with <plugin name=\"...\"/> or put "
+               "%s.so on the plugin path", where, spec->key, spec->type, *list ? list : "(none)",
+               *files ? files : "(none)", spec->type);
 }
 
 gboolean
@@ -196,11 +222,11 @@ tocsin_manager_add_channel (TocsinManager *manager, const TocsinChannelSpec *spe
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   location = priv_tocsin_config_node_dup_location (spec->node);
-  where = spec->node->file ? g_strdup_printf ("%s: ", location) : g_strdup ("");
+  where = spec->node->line > 0 ? g_strdup_printf ("%s: ", location) : g_strdup ("");
   klass = priv_tocsin_registry_lookup_channel (spec->type);
   if (klass == NULL)
     {
-      set_unknown_type_error (spec, where, error);
+      set_unknown_type_error (spec, where, NULL, error);
       return FALSE;
     }
 
@@ -221,7 +247,7 @@ tocsin_manager_add_channel (TocsinManager *manager, const TocsinChannelSpec *spe
   g_rw_lock_writer_unlock (&manager->lock);
   /* Cite the <channel> line unless the error already cites a line of this file. */
   if (channel == NULL && *where && error && *error &&
-      !g_str_has_prefix ((*error)->message, spec->node->file))
+      !g_str_has_prefix ((*error)->message, spec->node->file ? spec->node->file : "<data>"))
     g_prefix_error (error, "%s", where);
   return channel != NULL;
 }
@@ -500,7 +526,7 @@ load_type_on_demand (TocsinConfig *config, const TocsinChannelSpec *spec, GError
     {
       g_autofree char *location = priv_tocsin_config_node_dup_location (spec->node);
       g_autofree char *where = g_strdup_printf ("%s: ", location);
-      set_unknown_type_error (spec, where, error);
+      set_unknown_type_error (spec, where, dirs, error);
       return FALSE;
     }
   g_propagate_error (error, g_steal_pointer (&local));

@@ -30,7 +30,7 @@ static const Rule rules[] = {
   { "(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{4,}", "\\1 ***" },
   /* key=value and "key": "value" assignments of secret-looking names */
   { "(?i)\\b((?:[a-z0-9_-]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
-    "private[_-]?key|client[_-]?secret|signature|credential)s?)(\"?\\s*[=:]\\s*\"?)[^\\s\"'&,;}]+",
+    "private[_-]?key|client[_-]?secret|signature)s?)(\"?\\s*[=:]\\s*\"?)[^\\s\"'&,;}]+",
     "\\1\\2***" },
 };
 

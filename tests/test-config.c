@@ -1,0 +1,1430 @@
+/* test-config.c: the XML configuration: the default config, every refusal (with its line), the
+ * rules (keys, levels, clamps, paths), credentials, the lookup order, and the settings view
+ * plugins get (TocsinConfigNode getters and the check against a class's declared settings).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "testutil.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <tocsin/tocsin-plugin.h>
+
+/* The tests look at what a load produced (throttle values, paths) through the private structs;
+ * they only read fields and call no private function. */
+#include "../core/config-private.h"
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static char *
+fixture_path (const char *name)
+{
+  return g_build_filename (TOCSIN_SOURCE_DIR, "tests", "data", "config", name, NULL);
+}
+
+/* Loads a fixture that must fail with @code; returns the message (transfer full). */
+static char *
+load_fixture_error (const char *name, int code)
+{
+  g_autofree char *path = fixture_path (name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_file (path, &error);
+
+  g_assert_null (config);
+  g_assert_error (error, TOCSIN_ERROR, code);
+  g_test_message ("%s", error->message);
+  return g_strdup (error->message);
+}
+
+static void
+assert_contains (const char *haystack, const char *needle)
+{
+  if (strstr (haystack, needle) == NULL)
+    g_error ("expected \"%s\" in: %s", needle, haystack);
+}
+
+static void
+assert_not_contains (const char *haystack, const char *needle)
+{
+  if (strstr (haystack, needle) != NULL)
+    g_error ("did not expect \"%s\" in: %s", needle, haystack);
+}
+
+static TocsinChannelSpec *
+channel_at (TocsinConfig *config, guint index)
+{
+  g_assert_cmpuint (index, <, config->channels->len);
+  return config->channels->pdata[index];
+}
+
+typedef struct {
+  char *dir; /* a fresh temporary folder */
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = tt_make_tmpdir ();
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  tt_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+/* Writes @xml to @f->dir/@name and loads it. */
+static TocsinConfig *
+load_text (Fixture *f, const char *name, const char *xml, GError **error)
+{
+  g_autofree char *path = tt_write_file (f->dir, name, xml);
+
+  return tocsin_config_new_from_file (path, error);
+}
+
+/* ---- the "probe" channel class: declares one setting of each kind ----------------------- */
+
+static const char *const colours[] = { "red", "green", NULL };
+static const char *const limit_attributes[] = { "unit", NULL };
+static const char *const transport_attributes[] = { "kind", NULL };
+static const TocsinSettingSpec probe_settings[] = {
+  { "name", TOCSIN_SETTING_STRING, TOCSIN_SETTING_REQUIRED, NULL, "who the probe is" },
+  { "count", TOCSIN_SETTING_INT, 0, "3", NULL },
+  { "ratio", TOCSIN_SETTING_DOUBLE, 0, "0.5", NULL },
+  { "enabled", TOCSIN_SETTING_BOOLEAN, 0, "yes", NULL },
+  { "colour", TOCSIN_SETTING_CHOICE, 0, "red", NULL, colours },
+  { "file", TOCSIN_SETTING_PATH, 0, "default.out", NULL },
+  { "token", TOCSIN_SETTING_STRING, TOCSIN_SETTING_SECRET, NULL, NULL },
+  { "tag", TOCSIN_SETTING_STRING, TOCSIN_SETTING_REPEATABLE, NULL, NULL },
+  { "limit", TOCSIN_SETTING_INT, 0, NULL, NULL, NULL, limit_attributes },
+  { "transport", TOCSIN_SETTING_ELEMENT, 0, NULL, NULL, NULL, transport_attributes },
+  { NULL }
+};
+
+/* The node the last probe channel was created from; valid while its manager lives. */
+static const TocsinConfigNode *probe_node;
+
+static gpointer
+probe_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError **error)
+{
+  probe_node = config;
+  return GINT_TO_POINTER (1);
+}
+
+static gboolean
+probe_send (gpointer instance, TocsinAlert *alert, TocsinResult *result, GError **error)
+{
+  return TRUE;
+}
+
+static void
+probe_destroy (gpointer instance)
+{
+}
+
+static const TocsinChannelClass probe_class = {
+  sizeof (TocsinChannelClass), 0, "probe", "a channel whose settings the tests inspect",
+  probe_settings, probe_create, probe_send, probe_destroy, { NULL }
+};
+
+/* Builds a manager over one probe channel whose settings are @settings (XML), from data. */
+static TocsinManager *
+probe_manager (const char *settings, GError **error)
+{
+  g_autofree char *xml = g_strdup_printf ("<?xml version=\"1.0\"?>\n"
+                                          "<tocsin version=\"1\">\n"
+                                          "  <channel key=\"p\" type=\"probe\">\n"
+                                          "%s"
+                                          "  </channel>\n"
+                                          "</tocsin>\n", settings);
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_data (xml, -1, "/srv/base", error);
+
+  probe_node = NULL;
+  return config ? tocsin_manager_new_from_config (config, error) : NULL;
+}
+
+/* Settings at line 4 onwards of probe_manager()'s document. */
+static char *
+probe_error (const char *settings, int code)
+{
+  g_autoptr (GError) error = NULL;
+  TocsinManager *manager = probe_manager (settings, &error);
+
+  g_assert_null (manager);
+  g_assert_error (error, TOCSIN_ERROR, code);
+  g_test_message ("%s", error->message);
+  return g_strdup (error->message);
+}
+
+/* ---- the default config ----------------------------------------------------------------- */
+
+static void
+test_default_valid (void)
+{
+  g_autofree char *path = tt_source_path ("etc/tocsin.xml");
+  g_autofree char *expected_log = tt_source_path ("etc/alerts.jsonl");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_file (path, &error);
+  TocsinChannelSpec *console, *log;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (tocsin_config_get_n_channels (config), ==, 2);
+  g_assert_cmpstr (tocsin_config_get_path (config), ==, path);
+  g_assert_false (config->has_throttle);
+  console = channel_at (config, 0);
+  log = channel_at (config, 1);
+  g_assert_cmpstr (console->key, ==, "console");
+  g_assert_cmpstr (console->type, ==, "console");
+  g_assert_cmpint (console->min_level, ==, TOCSIN_LEVEL_INFO);
+  g_assert_cmpstr (tocsin_config_node_get_string (console->node, "stream"), ==, "stderr");
+  g_assert_cmpstr (log->key, ==, "log");
+  g_assert_cmpstr (log->type, ==, "file");
+  g_assert_cmpfloat (log->timeout, ==, TOCSIN_CHANNEL_TIMEOUT_DEFAULT);
+  g_assert_cmpuint (log->workers, ==, 1);
+  g_assert_null (log->throttle);
+  {
+    g_autofree char *file = tocsin_config_node_dup_path (log->node, "path");
+    g_assert_cmpstr (file, ==, expected_log);
+  }
+}
+
+/* A copy of etc/tocsin.xml in @dir, so that its file channel writes there, not into the
+ * source tree. Returns its path (transfer full). */
+static char *
+copy_default_config (const char *dir)
+{
+  g_autofree char *source = tt_source_path ("etc/tocsin.xml");
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_file_get_contents (source, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return tt_write_file (dir, "tocsin.xml", contents);
+}
+
+/* The default config builds a working manager with the console and file plugins. */
+static void
+test_default_manager (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = copy_default_config (f->dir);
+  g_autoptr (GError) error = NULL;
+  TocsinManager *manager = tocsin_manager_new_from_file (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (tocsin_manager_get_n_channels (manager), ==, 2);
+  g_assert_nonnull (tocsin_manager_find_channel (manager, "log"));
+  tocsin_manager_unref (manager);
+}
+
+/* ---- parse errors ----------------------------------------------------------------------- */
+
+static void
+test_parse_not_xml (void)
+{
+  g_autofree char *msg = load_fixture_error ("not-xml.xml", TOCSIN_ERROR_CONFIG_PARSE);
+
+  assert_contains (msg, "not-xml.xml:1: not well-formed XML");
+}
+
+static void
+test_parse_truncated (void)
+{
+  g_autofree char *msg = load_fixture_error ("truncated.xml", TOCSIN_ERROR_CONFIG_PARSE);
+
+  /* The parser notices at the end of the data (line 8) that <path> of line 7 never closed. */
+  assert_contains (msg, "truncated.xml:8: not well-formed XML");
+  assert_contains (msg, "line 7");
+}
+
+static void
+test_parse_empty (void)
+{
+  g_autofree char *msg = load_fixture_error ("empty.xml", TOCSIN_ERROR_CONFIG_PARSE);
+
+  assert_contains (msg, "empty.xml:1: the file is empty");
+  assert_contains (msg, "<tocsin version=\"1\">");
+}
+
+static void
+test_parse_blank_data (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_data ("  \n\n ", -1, NULL, &error);
+
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_PARSE);
+  assert_contains (error->message, "<data>:1: the file is empty");
+}
+
+static void
+test_parse_missing_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "nope.xml", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_file (path, &error);
+
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_NOT_FOUND);
+  assert_contains (error->message, "nope.xml");
+}
+
+/* An external entity naming a FIFO and a URL on a loopback listener: were the parser to read
+ * the FIFO, it would block forever (no writer); were it to fetch the URL, the listener would
+ * have a connection waiting. Neither happens: the DOCTYPE is refused before any of it. */
+static void
+test_parse_doctype_external (Fixture *f, gconstpointer data)
+{
+  g_autofree char *fifo = g_build_filename (f->dir, "passwd", NULL);
+  g_autoptr (GSocket) listener = NULL;
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GSocket) accepted = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  g_autofree char *xml = NULL;
+  guint port;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                           &error);
+  g_assert_no_error (error);
+  g_socket_bind (listener, any, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (listener, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (listener, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  xml = g_strdup_printf ("<?xml version=\"1.0\"?>\n"
+                         "<!DOCTYPE tocsin [\n"
+                         "  <!ENTITY file SYSTEM \"file://%s\">\n"
+                         "  <!ENTITY net SYSTEM \"http://127.0.0.1:%u/x.xml\">\n"
+                         "]>\n"
+                         "<tocsin version=\"1\">\n"
+                         "  <channel key=\"c\" type=\"console\">\n"
+                         "    <stream>&file;&net;</stream>\n"
+                         "  </channel>\n"
+                         "</tocsin>\n", fifo, port);
+
+  config = load_text (f, "xxe.xml", xml, &error);
+  g_assert_null (config);
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
+  assert_contains (error->message, "xxe.xml:2: a <!DOCTYPE> declaration is not allowed");
+  assert_contains (error->message, "external entities");
+
+  g_socket_set_blocking (listener, FALSE);
+  g_clear_error (&error);
+  accepted = g_socket_accept (listener, NULL, &error);
+  g_assert_null (accepted);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+}
+
+/* A DOCTYPE with only an external subset is refused the same way (no DTD is ever fetched). */
+static void
+test_parse_doctype_system (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config =
+    load_text (f, "dtd.xml",
+               "<?xml version=\"1.0\"?>\n"
+               "\n"
+               "<!DOCTYPE tocsin SYSTEM \"http://127.0.0.1:9/tocsin.dtd\">\n"
+               "<tocsin version=\"1\"/>\n", &error);
+
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
+  assert_contains (error->message, "dtd.xml:3: a <!DOCTYPE> declaration is not allowed");
+}
+
+static void
+test_parse_billion_laughs (void)
+{
+  g_autofree char *msg = load_fixture_error ("billion-laughs.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "billion-laughs.xml:2: a <!DOCTYPE> declaration is not allowed");
+  assert_contains (msg, "billion laughs");
+}
+
+/* Without a DOCTYPE an entity is simply undefined; the predefined ones still work. */
+static void
+test_parse_entities (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+
+  config = tocsin_config_new_from_data ("<tocsin version=\"1\">\n"
+                                        "  <channel key=\"c\" type=\"console\">\n"
+                                        "    <stream>&x;</stream>\n"
+                                        "  </channel>\n"
+                                        "</tocsin>\n", -1, NULL, &error);
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_PARSE);
+  assert_contains (error->message, "<data>:3: not well-formed XML");
+  g_clear_error (&error);
+
+  config = tocsin_config_new_from_data ("<tocsin version=\"1\">\n"
+                                        "  <channel key=\"c\" type=\"console\">\n"
+                                        "    <title a=\"&lt;&#65;&gt;\">"
+                                        "a &amp; b<![CDATA[ <c>]]></title>\n"
+                                        "  </channel>\n"
+                                        "</tocsin>\n", -1, NULL, &error);
+  g_assert_no_error (error);
+  {
+    const TocsinConfigNode *title = tocsin_config_node_get_child (channel_at (config, 0)->node,
+                                                                  "title");
+    g_assert_cmpstr (tocsin_config_node_get_text (title), ==, "a & b <c>");
+    g_assert_cmpstr (tocsin_config_node_get_attribute (title, "a"), ==, "<A>");
+  }
+}
+
+/* ---- root and schema -------------------------------------------------------------------- */
+
+static void
+test_root_unknown (void)
+{
+  g_autofree char *msg = load_fixture_error ("unknown-root.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "unknown-root.xml:3: the root element is <configuration>");
+}
+
+static void
+test_root_wrong_version (void)
+{
+  g_autofree char *msg = load_fixture_error ("wrong-version.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "wrong-version.xml:3: element <tocsin>: version=\"2\" is not supported");
+}
+
+static void
+test_root_missing_version (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_data ("<tocsin/>", -1, NULL, &error);
+
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
+  assert_contains (error->message,
+                   "<data>:1: element <tocsin>: the attribute version=\"1\" is required");
+}
+
+static void
+test_schema_missing_key (void)
+{
+  g_autofree char *msg = load_fixture_error ("missing-key.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "missing-key.xml:5: element <channel>: the attribute key= is missing");
+}
+
+static void
+test_schema_unknown_element (void)
+{
+  g_autofree char *msg = load_fixture_error ("unknown-element.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "unknown-element.xml:4: element <chanel>: not allowed inside <tocsin>");
+  assert_contains (msg, "<plugin-path>, <plugin>, <credentials>, <throttle>, <channel>");
+}
+
+static void
+test_schema_unknown_attribute (void)
+{
+  g_autofree char *msg = load_fixture_error ("unknown-attribute.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  /* libxml2 numbers an element by the line its start tag ends on. */
+  assert_contains (msg, "unknown-attribute.xml:4: element <channel>: the attribute level= is "
+                        "not allowed");
+  assert_contains (msg, "min-level=");
+}
+
+static void
+test_schema_bad_workers (void)
+{
+  g_autofree char *msg = load_fixture_error ("bad-workers.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "bad-workers.xml:3: element <channel>: workers=\"0\" is not valid");
+  assert_contains (msg, "1 to 64");
+}
+
+static void
+test_schema_bad_number (void)
+{
+  g_autofree char *msg = load_fixture_error ("bad-number.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "bad-number.xml:4: element <throttle>: rate=\"ten\" is not valid");
+}
+
+static void
+test_schema_two_throttles (void)
+{
+  g_autofree char *msg = load_fixture_error ("two-throttles.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "two-throttles.xml:6: element <throttle>: <channel> takes at most one "
+                        "<throttle>; the first one is on line 4");
+}
+
+static void
+test_schema_plugin_name (void)
+{
+  g_autofree char *msg = load_fixture_error ("bad-plugin-name.xml", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "bad-plugin-name.xml:3: element <plugin>: name=\"../../tmp/evil\" is "
+                        "not valid");
+}
+
+/* Smaller schema cases, from data: each names the element, its line and what was expected. */
+static void
+test_schema_misc (void)
+{
+  static const struct {
+    const char *body; /* the content of <tocsin>, from line 2 */
+    const char *expected;
+  } cases[] = {
+    { "\n<plugin name=\"a\" path=\"b.so\"/>", "<data>:3: element <plugin>: give exactly one of" },
+    { "<plugin/>", "<data>:2: element <plugin>: give exactly one of" },
+    { "\n<plugin name=\"a\">text</plugin>", "<data>:3: element <plugin>: text is not allowed" },
+    { "<plugin-path/>", "<data>:2: element <plugin-path>: it is empty" },
+    { "<credentials>\n<credential name=\"a\" type=\"env\" path=\"x\"/></credentials>",
+      "<data>:3: element <credential>: type=\"env\" takes var=" },
+    { "<credentials>\n<credential name=\"a\" type=\"vault\" var=\"X\"/></credentials>",
+      "<data>:3: element <credential>: type=\"vault\" is not valid; expected env or file" },
+    { "<credentials><channel key=\"a\" type=\"b\"/></credentials>",
+      "element <channel>: not allowed inside <credentials>; expected one of <credential>" },
+    { "<throttle/>\n<throttle/>", "<data>:3: element <throttle>: <tocsin> takes at most one" },
+    { "<channel key=\"a\" type=\"b\">\n<throttle><x/></throttle></channel>",
+      "<data>:3: element <x>: not allowed inside <throttle>; <throttle> takes no child elements" },
+    { "<channel key=\".a\" type=\"b\"/>", "element <channel>: key=\".a\" is not valid" },
+    { "<channel key=\"a\" type=\"Slack\"/>", "element <channel>: type=\"Slack\" is not valid" },
+    { "<channel key=\"a\" type=\"b\">oops</channel>", "element <channel>: text is not allowed" },
+    { "<x:channel xmlns:x=\"urn:x\" key=\"a\" type=\"b\"/>",
+      "element <channel>: not allowed inside <tocsin>" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *xml = g_strdup_printf ("<tocsin version=\"1\">\n%s\n</tocsin>\n",
+                                              cases[i].body);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TocsinConfig) config = tocsin_config_new_from_data (xml, -1, NULL, &error);
+
+      g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
+      g_test_message ("%s", error->message);
+      assert_contains (error->message, cases[i].expected);
+    }
+}
+
+/* A secret written in the wrong place is not echoed back in the error. */
+static void
+test_schema_secret_not_quoted (void)
+{
+  static const char *const bodies[] = {
+    "<credentials><credential name=\"a\" type=\"env\" var=\"X\">Pasted-Secret-1</credential>"
+    "</credentials>",
+    "<credentials><credential name=\"a\" type=\"env\" var=\"Pasted-Secret-1/x\"/></credentials>",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autofree char *xml = g_strdup_printf ("<tocsin version=\"1\">\n%s\n</tocsin>\n", bodies[i]);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TocsinConfig) config = tocsin_config_new_from_data (xml, -1, NULL, &error);
+
+      g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
+      g_test_message ("%s", error->message);
+      assert_contains (error->message, "<data>:2: element <credential>:");
+      assert_not_contains (error->message, "Pasted-Secret-1");
+    }
+}
+
+/* ---- the rules -------------------------------------------------------------------------- */
+
+static void
+test_rules_duplicate_key (void)
+{
+  g_autofree char *msg = load_fixture_error ("duplicate-key.xml", TOCSIN_ERROR_DUPLICATE_KEY);
+
+  assert_contains (msg, "duplicate-key.xml:7: channel 'ops': key 'ops' is already the key of "
+                        "channel 'ops' on line 3");
+}
+
+static void
+test_rules_duplicate_alias (void)
+{
+  g_autofree char *msg = load_fixture_error ("duplicate-alias.xml", TOCSIN_ERROR_DUPLICATE_KEY);
+
+  assert_contains (msg, "duplicate-alias.xml:5: channel 'heartbeat': key 'heartbeat' is already "
+                        "the alias of channel 'hb' on line 3");
+}
+
+static void
+test_rules_alias_twice (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+
+  /* An alias equal to the channel's own key is harmless... */
+  config = tocsin_config_new_from_data ("<tocsin version=\"1\">\n"
+                                        "  <channel key=\"a\" name=\"a\" type=\"x\"/>\n"
+                                        "</tocsin>", -1, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&config, tocsin_config_unref);
+  /* ...but two channels may not share an alias. */
+  config = tocsin_config_new_from_data ("<tocsin version=\"1\">\n"
+                                        "  <channel key=\"a\" name=\"z\" type=\"x\"/>\n"
+                                        "  <channel key=\"b\" name=\"z\" type=\"x\"/>\n"
+                                        "</tocsin>", -1, NULL, &error);
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_DUPLICATE_KEY);
+  assert_contains (error->message, "<data>:3: channel 'b': alias 'z' is already the alias of "
+                                   "channel 'a' on line 2");
+}
+
+static void
+test_rules_invalid_level (void)
+{
+  g_autofree char *msg = load_fixture_error ("invalid-level.xml", TOCSIN_ERROR_INVALID_LEVEL);
+
+  /* The element starts on line 4; libxml2 numbers it by the end of its start tag, line 5. */
+  assert_contains (msg, "invalid-level.xml:5: channel 'pager': min-level=\"urgent\"");
+  assert_contains (msg, "info, success, warning, critical");
+}
+
+static void
+test_rules_throttle_clamped (void)
+{
+  g_autofree char *path = fixture_path ("throttle-clamped.xml");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  g_autofree char *log = NULL;
+  TocsinChannelSpec *slow;
+
+  tt_log_capture_start ();
+  config = tocsin_config_new_from_file (path, &error);
+  log = tt_log_capture_stop ();
+  g_assert_no_error (error);
+  g_test_message ("%s", log);
+
+  g_assert_true (config->has_throttle);
+  g_assert_cmpfloat (config->throttle_rate, ==, TOCSIN_THROTTLE_RATE_MAX);
+  g_assert_cmpfloat (config->throttle_per, ==, TOCSIN_THROTTLE_PER_MIN);
+  g_assert_cmpfloat (config->throttle_burst, ==, TOCSIN_THROTTLE_RATE_MAX);
+  assert_contains (log, "WARNING [-] ");
+  assert_contains (log, "throttle-clamped.xml:3: <throttle>: rate 5000 is outside the limits "
+                        "[1, 1000]; using 1000");
+  assert_contains (log, "throttle-clamped.xml:3: <throttle>: per 0 s is outside");
+  assert_contains (log, "throttle-clamped.xml:3: <throttle>: burst 7000 is outside the limits "
+                        "[1, 1000]");
+
+  slow = channel_at (config, 0);
+  g_assert_nonnull (slow->throttle);
+  g_assert_cmpfloat (tocsin_throttle_get_rate (slow->throttle), ==, 1.0);
+  g_assert_cmpfloat (tocsin_throttle_get_per (slow->throttle), ==, TOCSIN_THROTTLE_PER_MAX);
+  g_assert_cmpfloat (tocsin_throttle_get_burst (slow->throttle), ==, 1.0);
+  assert_contains (log, "WARNING [slow] ");
+  assert_contains (log, "throttle-clamped.xml:5: <throttle> of channel 'slow': rate 0.5 is "
+                        "outside");
+  assert_contains (log, "throttle-clamped.xml:5: <throttle> of channel 'slow': per 100000 s");
+}
+
+static void
+test_rules_timeout_clamped (void)
+{
+  g_autofree char *path = fixture_path ("throttle-clamped.xml");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  g_autofree char *log = NULL;
+
+  tt_log_capture_start ();
+  config = tocsin_config_new_from_file (path, &error);
+  log = tt_log_capture_stop ();
+  g_assert_no_error (error);
+
+  g_assert_cmpfloat (channel_at (config, 0)->timeout, ==, TOCSIN_CHANNEL_TIMEOUT_MAX);
+  g_assert_cmpfloat (channel_at (config, 1)->timeout, ==, TOCSIN_CHANNEL_TIMEOUT_MIN);
+  g_assert_cmpuint (channel_at (config, 1)->workers, ==, 4);
+  g_assert_true (channel_at (config, 1)->workers_set);
+  g_assert_false (channel_at (config, 0)->workers_set);
+  assert_contains (log, "throttle-clamped.xml:4: channel 'slow': timeout 500 s is outside the "
+                        "limits [1, 120]; using 120 s");
+  assert_contains (log, "throttle-clamped.xml:7: channel 'fast': timeout 0.2 s is outside");
+}
+
+/* Burst defaults to the rate; a burst above the rate is clamped to it. */
+static void
+test_rules_throttle_defaults (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  g_autofree char *log = NULL;
+
+  tt_log_capture_start ();
+  config = tocsin_config_new_from_data ("<tocsin version=\"1\">\n"
+                                        "  <throttle rate=\"4\"/>\n"
+                                        "  <channel key=\"a\" type=\"x\"><throttle/></channel>\n"
+                                        "  <channel key=\"b\" type=\"x\">\n"
+                                        "    <throttle rate=\"3\" burst=\"9\"/>\n"
+                                        "  </channel>\n"
+                                        "</tocsin>", -1, NULL, &error);
+  log = tt_log_capture_stop ();
+  g_assert_no_error (error);
+  assert_contains (log, "<data>:5: <throttle> of channel 'b': burst 9 is outside the limits "
+                        "[1, 3]; using 3");
+  g_assert_null (strstr (log, "<data>:2:")); /* burst defaults to the rate, silently */
+  g_assert_cmpfloat (config->throttle_rate, ==, 4.0);
+  g_assert_cmpfloat (config->throttle_per, ==, 60.0);
+  g_assert_cmpfloat (config->throttle_burst, ==, 4.0);
+  g_assert_cmpfloat (tocsin_throttle_get_rate (channel_at (config, 0)->throttle), ==, 10.0);
+  g_assert_cmpfloat (tocsin_throttle_get_per (channel_at (config, 0)->throttle), ==, 60.0);
+  g_assert_cmpfloat (tocsin_throttle_get_burst (channel_at (config, 1)->throttle), ==, 3.0);
+}
+
+static void
+test_rules_relative_paths (void)
+{
+  g_autofree char *path = fixture_path ("relative-paths.xml");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_canonicalize_filename (dir, NULL);
+  g_autofree char *plugins = g_build_filename (base, "my-plugins", NULL);
+  g_autofree char *lib = g_canonicalize_filename ("../lib/pager.so", base);
+  g_autofree char *logs = g_build_filename (base, "logs", "alerts.jsonl", NULL);
+  g_autofree char *resolved = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_file (path, &error);
+  TocsinConfigPlugin *plugin;
+  TocsinChannelSpec *spec;
+  const TocsinConfigNode *nested, *inner;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->plugin_paths->len, ==, 2);
+  g_assert_cmpstr (config->plugin_paths->pdata[0], ==, plugins);
+  g_assert_cmpstr (config->plugin_paths->pdata[1], ==, "/opt/tocsin/plugins");
+  g_assert_cmpuint (config->plugins->len, ==, 2);
+  plugin = config->plugins->pdata[0];
+  g_assert_cmpstr (plugin->name, ==, "console");
+  g_assert_null (plugin->path);
+  g_assert_cmpuint (plugin->line, ==, 5);
+  plugin = config->plugins->pdata[1];
+  g_assert_null (plugin->name);
+  g_assert_cmpstr (plugin->path, ==, lib);
+
+  spec = channel_at (config, 0);
+  g_assert_cmpstr (spec->alias, ==, "journal");
+  g_assert_cmpint (spec->min_level, ==, TOCSIN_LEVEL_WARNING); /* "Warning": case ignored */
+  resolved = tocsin_config_node_dup_path (spec->node, "path");
+  g_assert_cmpstr (resolved, ==, logs);
+  /* The <channel> node: its attributes, file and line; nested settings keep their structure. */
+  g_assert_cmpstr (tocsin_config_node_get_name (spec->node), ==, "channel");
+  g_assert_cmpstr (tocsin_config_node_get_attribute (spec->node, "type"), ==, "file");
+  g_assert_cmpstr (tocsin_config_node_get_file (spec->node), ==, path);
+  g_assert_cmpuint (tocsin_config_node_get_line (spec->node), ==, 7);
+  g_assert_cmpuint (tocsin_config_node_get_n_children (spec->node), ==, 2);
+  nested = tocsin_config_node_get_child_at (spec->node, 1);
+  g_assert_cmpstr (tocsin_config_node_get_name (nested), ==, "nested");
+  g_assert_null (tocsin_config_node_get_text (nested));
+  g_assert_cmpstr (tocsin_config_node_get_attribute (nested, "flavour"), ==, "x");
+  inner = tocsin_config_node_get_child (nested, "inner");
+  g_assert_cmpstr (tocsin_config_node_get_text (inner), ==, "spaced text");
+  g_assert_cmpuint (tocsin_config_node_get_line (inner), ==, 10);
+}
+
+/* ---- credentials ------------------------------------------------------------------------ */
+
+#define CRED_HEAD "<?xml version=\"1.0\"?>\n<tocsin version=\"1\">\n  <credentials>\n"
+/* Line 4: the credential. Line 6: the channel. Line 7: the setting. */
+#define CRED_TAIL(setting) "  </credentials>\n" \
+  "  <channel key=\"hb\" type=\"x\">\n" \
+  "    " setting "\n" \
+  "  </channel>\n</tocsin>\n"
+
+static void
+test_credentials_env (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  g_autofree char *redacted = NULL;
+  const TocsinConfigNode *url;
+
+  g_setenv ("TOCSIN_TEST_HOOK", "https://example.invalid/hook/Zq8sEnvSecret", TRUE);
+  config = load_text (f, "env.xml",
+                      CRED_HEAD
+                      "    <credential name=\"hb_hook\" type=\"env\" var=\"TOCSIN_TEST_HOOK\"/>\n"
+                      CRED_TAIL ("<webhook-url credential=\"hb_hook\"/>"), &error);
+  g_unsetenv ("TOCSIN_TEST_HOOK");
+  g_assert_no_error (error);
+  url = tocsin_config_node_get_child (channel_at (config, 0)->node, "webhook-url");
+  g_assert_cmpstr (tocsin_config_node_get_text (url), ==,
+                   "https://example.invalid/hook/Zq8sEnvSecret");
+  g_assert_true (tocsin_config_node_is_secret (url));
+  g_assert_null (tocsin_config_node_get_attribute (url, "credential")); /* consumed */
+  redacted = tocsin_redact ("POST https://example.invalid/hook/Zq8sEnvSecret failed");
+  assert_not_contains (redacted, "Zq8sEnvSecret");
+}
+
+static void
+test_credentials_env_unset (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+
+  g_unsetenv ("TOCSIN_TEST_UNSET_VAR");
+  config = load_text (f, "unset.xml",
+                      CRED_HEAD
+                      "    <credential name=\"hb_hook\" type=\"env\"\n"
+                      "                var=\"TOCSIN_TEST_UNSET_VAR\"/>\n"
+                      CRED_TAIL ("<webhook-url credential=\"hb_hook\"/>"), &error);
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL);
+  g_test_message ("%s", error->message);
+  /* The start tag spans lines 4 and 5; libxml2 numbers an element by where its start tag ends. */
+  assert_contains (error->message, "unset.xml:5: credential 'hb_hook': the environment variable "
+                                   "TOCSIN_TEST_UNSET_VAR is not set");
+  assert_contains (error->message, "export TOCSIN_TEST_UNSET_VAR=");
+}
+
+static void
+test_credentials_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *secrets = g_build_filename (f->dir, "secrets", NULL);
+  g_autofree char *pw = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  g_autofree char *log = NULL;
+  const TocsinConfigNode *node;
+
+  g_assert_cmpint (g_mkdir (secrets, 0700), ==, 0);
+  pw = tt_write_file (secrets, "smtp.pw", "Pw-from-file-9x\r\n");
+  g_assert_cmpint (g_chmod (pw, 0600), ==, 0);
+  tt_log_capture_start ();
+  config = load_text (f, "file.xml",
+                      CRED_HEAD
+                      "    <credential name=\"smtp_pw\" type=\"file\" path=\"secrets/smtp.pw\"/>\n"
+                      CRED_TAIL ("<password credential=\"smtp_pw\"/>"), &error);
+  log = tt_log_capture_stop ();
+  g_assert_no_error (error);
+  node = tocsin_config_node_get_child (channel_at (config, 0)->node, "password");
+  g_assert_cmpstr (tocsin_config_node_get_text (node), ==, "Pw-from-file-9x");
+  g_assert_true (tocsin_config_node_is_secret (node));
+  assert_not_contains (log, "WARNING");
+}
+
+/* A file everyone may read still works, with a warning that says how to fix it. */
+static void
+test_credentials_file_world_readable (Fixture *f, gconstpointer data)
+{
+  g_autofree char *pw = tt_write_file (f->dir, "open.pw", "Pw-world-readable-7q\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  g_autofree char *log = NULL;
+
+  g_assert_cmpint (g_chmod (pw, 0644), ==, 0);
+  tt_log_capture_start ();
+  config = load_text (f, "open.xml",
+                      CRED_HEAD
+                      "    <credential name=\"pw\" type=\"file\" path=\"open.pw\"/>\n"
+                      CRED_TAIL ("<password credential=\"pw\"/>"), &error);
+  log = tt_log_capture_stop ();
+  g_assert_no_error (error);
+  g_test_message ("%s", log);
+  assert_contains (log, "open.xml:4: credential 'pw': every user of this machine may read");
+  assert_contains (log, "chmod o-rwx");
+  assert_not_contains (log, "Pw-world-readable-7q");
+}
+
+static void
+test_credentials_file_missing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+
+  config = load_text (f, "missing.xml",
+                      CRED_HEAD
+                      "    <credential name=\"smtp_pw\" type=\"file\" path=\"nowhere/smtp.pw\"/>\n"
+                      CRED_TAIL ("<password credential=\"smtp_pw\"/>"), &error);
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL);
+  g_test_message ("%s", error->message);
+  assert_contains (error->message, "missing.xml:4: credential 'smtp_pw': cannot read");
+  assert_contains (error->message, "nowhere/smtp.pw");
+  assert_contains (error->message, "relative paths");
+}
+
+static void
+test_credentials_file_empty (Fixture *f, gconstpointer data)
+{
+  g_autofree char *pw = tt_write_file (f->dir, "empty.pw", "\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+
+  g_assert_cmpint (g_chmod (pw, 0600), ==, 0);
+  config = load_text (f, "empty-pw.xml",
+                      CRED_HEAD
+                      "    <credential name=\"pw\" type=\"file\" path=\"empty.pw\"/>\n"
+                      CRED_TAIL ("<password credential=\"pw\"/>"), &error);
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL);
+  assert_contains (error->message, "empty-pw.xml:4: credential 'pw':");
+  assert_contains (error->message, "is empty");
+}
+
+static void
+test_credentials_unknown (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+
+  g_setenv ("TOCSIN_TEST_A", "value-of-a-1234", TRUE);
+  config = load_text (f, "unknown.xml",
+                      CRED_HEAD
+                      "    <credential name=\"beta\" type=\"env\" var=\"TOCSIN_TEST_A\"/>\n"
+                      "    <credential name=\"alpha\" type=\"env\" var=\"TOCSIN_TEST_A\"/>\n"
+                      "  </credentials>\n"
+                      "  <channel key=\"hb\" type=\"x\">\n"
+                      "    <webhook-url credential=\"gamma\"/>\n"
+                      "  </channel>\n</tocsin>\n", &error);
+  g_unsetenv ("TOCSIN_TEST_A");
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL);
+  g_test_message ("%s", error->message);
+  assert_contains (error->message, "unknown.xml:8: channel 'hb': setting <webhook-url> names "
+                                   "credential 'gamma', which is not defined; defined "
+                                   "credentials: alpha, beta");
+  assert_not_contains (error->message, "value-of-a-1234");
+}
+
+static void
+test_credentials_misuse (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+
+  g_setenv ("TOCSIN_TEST_B", "value-of-b-5678", TRUE);
+  /* Text and credential= together. */
+  config = load_text (f, "both.xml",
+                      CRED_HEAD
+                      "    <credential name=\"b\" type=\"env\" var=\"TOCSIN_TEST_B\"/>\n"
+                      CRED_TAIL ("<token credential=\"b\">literal</token>"), &error);
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
+  assert_contains (error->message, "both.xml:7: channel 'hb': setting <token> has both text and "
+                                   "credential=\"b\"");
+  g_clear_error (&error);
+  /* The same name twice. */
+  config = load_text (f, "twice.xml",
+                      CRED_HEAD
+                      "    <credential name=\"b\" type=\"env\" var=\"TOCSIN_TEST_B\"/>\n"
+                      "    <credential name=\"b\" type=\"env\" var=\"TOCSIN_TEST_B\"/>\n"
+                      CRED_TAIL ("<token credential=\"b\"/>"), &error);
+  g_unsetenv ("TOCSIN_TEST_B");
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
+  assert_contains (error->message, "twice.xml:5: credential 'b' is already defined at ");
+  assert_contains (error->message, "twice.xml:4; give each credential its own name");
+  assert_not_contains (error->message, "value-of-b-5678");
+}
+
+/* Credentials are resolved before the channels, wherever <credentials> stands. */
+static void
+test_credentials_after_channels (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+
+  g_setenv ("TOCSIN_TEST_C", "value-of-c-9012", TRUE);
+  config = load_text (f, "late.xml",
+                      "<tocsin version=\"1\">\n"
+                      "  <channel key=\"hb\" type=\"x\"><token credential=\"c\"/></channel>\n"
+                      "  <credentials>\n"
+                      "    <credential name=\"c\" type=\"env\" var=\"TOCSIN_TEST_C\"/>\n"
+                      "  </credentials>\n"
+                      "</tocsin>\n", &error);
+  g_unsetenv ("TOCSIN_TEST_C");
+  g_assert_no_error (error);
+  g_assert_cmpstr (tocsin_config_node_get_string (channel_at (config, 0)->node, "token"), ==,
+                   "value-of-c-9012");
+}
+
+/* ---- the lookup order ------------------------------------------------------------------- */
+
+static void
+test_find_explicit (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *found = NULL;
+
+  g_setenv ("TOCSIN_CONFIG", "/from/env.xml", TRUE);
+  found = tocsin_config_find ("/given/explicitly.xml", &error);
+  g_unsetenv ("TOCSIN_CONFIG");
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "/given/explicitly.xml");
+}
+
+static void
+test_find_env (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *found = NULL;
+
+  g_setenv ("TOCSIN_CONFIG", "/from/env.xml", TRUE);
+  found = tocsin_config_find (NULL, &error);
+  g_unsetenv ("TOCSIN_CONFIG");
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "/from/env.xml");
+}
+
+/* GLib reads XDG_CONFIG_HOME once per process, so these run in a child whose environment the
+ * parent prepared: XDG_CONFIG_HOME is a temporary folder, TOCSIN_CONFIG is unset. */
+static void
+test_find_subprocess_xdg (void)
+{
+  g_autofree char *expected = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "tocsin",
+                                                "tocsin.xml", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *found = tocsin_config_find (NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, expected);
+}
+
+static void
+test_find_subprocess_none (void)
+{
+  g_autofree char *xdg = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "tocsin",
+                                           "tocsin.xml", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *found = tocsin_config_find (NULL, &error);
+
+  if (found != NULL)
+    {
+      /* This machine has a system-wide config: it is the last place looked at. */
+      g_assert_true (g_str_has_suffix (found, "/tocsin/tocsin.xml"));
+      g_assert_cmpstr (found, !=, xdg);
+      return;
+    }
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_NOT_FOUND);
+  assert_contains (error->message, "$TOCSIN_CONFIG (not set)");
+  assert_contains (error->message, xdg);
+  g_assert_nonnull (g_strrstr (error->message, "/tocsin/tocsin.xml"));
+  g_assert_true (g_strrstr (error->message, "/tocsin/tocsin.xml") > strstr (error->message, xdg));
+}
+
+static void
+run_find_child (const char *child, gboolean with_file)
+{
+  g_autofree char *dir = tt_make_tmpdir ();
+  g_autofree char *saved_xdg = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
+  g_autofree char *saved_config = g_strdup (g_getenv ("TOCSIN_CONFIG"));
+
+  if (with_file)
+    {
+      g_autofree char *sub = g_build_filename (dir, "tocsin", NULL);
+      g_autofree char *file = NULL;
+      g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+      file = tt_write_file (sub, "tocsin.xml", "<tocsin version=\"1\"/>\n");
+    }
+  g_setenv ("XDG_CONFIG_HOME", dir, TRUE);
+  g_unsetenv ("TOCSIN_CONFIG");
+  g_test_trap_subprocess (child, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  if (saved_xdg)
+    g_setenv ("XDG_CONFIG_HOME", saved_xdg, TRUE);
+  else
+    g_unsetenv ("XDG_CONFIG_HOME");
+  if (saved_config)
+    g_setenv ("TOCSIN_CONFIG", saved_config, TRUE);
+  tt_rm_rf (dir);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_find_xdg (void)
+{
+  run_find_child ("/config/find/subprocess/xdg", TRUE);
+}
+
+static void
+test_find_none (void)
+{
+  run_find_child ("/config/find/subprocess/none", FALSE);
+}
+
+/* ---- settings: the check against the declared ones, and the getters --------------------- */
+
+static void
+test_settings_getters (void)
+{
+  g_autoptr (GError) error = NULL;
+  TocsinManager *manager = probe_manager ("    <name>probe-1</name>\n"
+                                          "    <count>-42</count>\n"
+                                          "    <ratio>2.25</ratio>\n"
+                                          "    <enabled>Off</enabled>\n"
+                                          "    <colour>green</colour>\n"
+                                          "    <file>out/x.log</file>\n"
+                                          "    <tag>a</tag>\n"
+                                          "    <tag>b</tag>\n"
+                                          "    <limit unit=\"s\">7</limit>\n"
+                                          "    <transport kind=\"smtp\">"
+                                          "<host>mx</host></transport>\n",
+                                          &error);
+  gint64 count = 0, limit = 0;
+  double ratio = 0;
+  gboolean enabled = TRUE;
+  g_autofree char *file = NULL;
+  const TocsinConfigNode *transport;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (probe_node);
+  g_assert_cmpstr (tocsin_config_node_get_string (probe_node, "name"), ==, "probe-1");
+  g_assert_true (tocsin_config_node_get_int (probe_node, "count", &count, &error));
+  g_assert_cmpint (count, ==, -42);
+  g_assert_true (tocsin_config_node_get_double (probe_node, "ratio", &ratio, &error));
+  g_assert_cmpfloat (ratio, ==, 2.25);
+  g_assert_true (tocsin_config_node_get_boolean (probe_node, "enabled", &enabled, &error));
+  g_assert_false (enabled);
+  g_assert_cmpstr (tocsin_config_node_get_string (probe_node, "colour"), ==, "green");
+  file = tocsin_config_node_dup_path (probe_node, "file");
+  g_assert_cmpstr (file, ==, "/srv/base/out/x.log");
+  g_assert_cmpstr (tocsin_config_node_get_string (probe_node, "tag"), ==, "a");
+  g_assert_true (tocsin_config_node_get_int (probe_node, "limit", &limit, &error));
+  g_assert_cmpint (limit, ==, 7);
+  transport = tocsin_config_node_get_child (probe_node, "transport");
+  g_assert_cmpstr (tocsin_config_node_get_attribute (transport, "kind"), ==, "smtp");
+  g_assert_cmpstr (tocsin_config_node_get_string (transport, "host"), ==, "mx");
+  g_assert_null (tocsin_config_node_get_child (probe_node, "missing"));
+  g_assert_null (tocsin_config_node_get_file (probe_node));
+  g_assert_cmpuint (tocsin_config_node_get_line (probe_node), ==, 3);
+  g_assert_no_error (error);
+  tocsin_manager_unref (manager);
+}
+
+static void
+test_settings_defaults (void)
+{
+  g_autoptr (GError) error = NULL;
+  TocsinManager *manager = probe_manager ("    <name>probe-2</name>\n", &error);
+  gint64 count = 0, limit = 99;
+  double ratio = 0;
+  gboolean enabled = FALSE;
+  g_autofree char *file = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (tocsin_config_node_get_int (probe_node, "count", &count, &error));
+  g_assert_cmpint (count, ==, 3);
+  g_assert_true (tocsin_config_node_get_double (probe_node, "ratio", &ratio, &error));
+  g_assert_cmpfloat (ratio, ==, 0.5);
+  g_assert_true (tocsin_config_node_get_boolean (probe_node, "enabled", &enabled, &error));
+  g_assert_true (enabled);
+  g_assert_cmpstr (tocsin_config_node_get_string (probe_node, "colour"), ==, "red");
+  file = tocsin_config_node_dup_path (probe_node, "file");
+  g_assert_cmpstr (file, ==, "/srv/base/default.out");
+  /* No text and no default: absent, and the out value is left alone. */
+  g_assert_null (tocsin_config_node_get_string (probe_node, "token"));
+  g_assert_true (tocsin_config_node_get_int (probe_node, "limit", &limit, &error));
+  g_assert_cmpint (limit, ==, 99);
+  g_assert_null (tocsin_config_node_dup_path (probe_node, "token"));
+  g_assert_no_error (error);
+  tocsin_manager_unref (manager);
+}
+
+static void
+test_settings_unknown (void)
+{
+  g_autofree char *msg = probe_error ("    <name>x</name>\n"
+                                      "    <colr>red</colr>\n", TOCSIN_ERROR_UNKNOWN_SETTING);
+
+  assert_contains (msg, "<data>:5: channel 'p' (type probe): unknown setting <colr>; accepted "
+                        "settings: <name>, <count>, <ratio>, <enabled>, <colour>, <file>, "
+                        "<token>, <tag>, <limit>, <transport>");
+}
+
+static void
+test_settings_missing (void)
+{
+  g_autofree char *msg = probe_error ("    <count>1</count>\n", TOCSIN_ERROR_MISSING_SETTING);
+
+  assert_contains (msg, "<data>:3: channel 'p' (type probe): missing required setting <name> "
+                        "(who the probe is)");
+}
+
+static void
+test_settings_repeated (void)
+{
+  g_autofree char *msg = probe_error ("    <name>x</name>\n"
+                                      "    <name>y</name>\n", TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "<data>:5: channel 'p' (type probe): setting <name> is given twice "
+                        "(first on line 4)");
+}
+
+static void
+test_settings_bad_values (void)
+{
+  static const struct {
+    const char *setting;
+    const char *expected;
+  } cases[] = {
+    { "<count>12abc</count>", "setting <count>: '12abc' is not an integer" },
+    { "<count></count>", "setting <count>: '' is not an integer" },
+    { "<ratio>fast</ratio>", "setting <ratio>: 'fast' is not a number" },
+    { "<ratio>inf</ratio>", "setting <ratio>: 'inf' is not a number" },
+    { "<enabled>maybe</enabled>",
+      "setting <enabled>: 'maybe' is not a boolean (true|false|yes|no|on|off|1|0)" },
+    { "<colour>blue</colour>", "setting <colour>: 'blue' is not one of red|green" },
+    { "<file/>", "setting <file>: '' is not a file name" },
+    { "<count><n>1</n></count>", "setting <count> takes text, not child elements" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *settings = g_strdup_printf ("    <name>x</name>\n    %s\n",
+                                                   cases[i].setting);
+      g_autofree char *msg = probe_error (settings, TOCSIN_ERROR_INVALID_VALUE);
+      g_autofree char *expected = g_strdup_printf ("<data>:5: channel 'p' (type probe): %s",
+                                                   cases[i].expected);
+      assert_contains (msg, expected);
+    }
+}
+
+static void
+test_settings_attributes (void)
+{
+  g_autofree char *msg = probe_error ("    <name lang=\"en\">x</name>\n",
+                                      TOCSIN_ERROR_CONFIG_INVALID);
+
+  assert_contains (msg, "<data>:4: channel 'p' (type probe): setting <name> does not take the "
+                        "attribute lang=; allowed attributes: none (and credential=)");
+  g_free (msg);
+  msg = probe_error ("    <name>x</name>\n    <limit unit=\"s\" scale=\"2\">1</limit>\n",
+                     TOCSIN_ERROR_CONFIG_INVALID);
+  assert_contains (msg, "allowed attributes: unit (and credential=)");
+}
+
+/* A SECRET setting written as literal text works, with a warning pointing at its line. */
+static void
+test_settings_literal_secret (void)
+{
+  g_autoptr (GError) error = NULL;
+  TocsinManager *manager;
+  g_autofree char *log = NULL;
+
+  tt_log_capture_start ();
+  manager = probe_manager ("    <name>x</name>\n    <token>Literal-Token-44</token>\n", &error);
+  log = tt_log_capture_stop ();
+  g_assert_no_error (error);
+  g_test_message ("%s", log);
+  assert_contains (log, "<data>:5: channel 'p' (type probe): setting <token> is a secret written "
+                        "as literal text");
+  assert_contains (log, "name it with a credential attribute on <token>");
+  assert_not_contains (log, "Literal-Token-44");
+  tocsin_manager_unref (manager);
+}
+
+/* A credential's value is never quoted, even when it is not of the setting's type. */
+static void
+test_settings_secret_not_quoted (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  TocsinManager *manager;
+
+  g_setenv ("TOCSIN_TEST_COUNT", "Not-A-Number-Secret", TRUE);
+  config = tocsin_config_new_from_data ("<tocsin version=\"1\">\n"
+                                        "  <credentials><credential name=\"n\" type=\"env\"\n"
+                                        "    var=\"TOCSIN_TEST_COUNT\"/></credentials>\n"
+                                        "  <channel key=\"p\" type=\"probe\">\n"
+                                        "    <name>x</name>\n"
+                                        "    <count credential=\"n\"/>\n"
+                                        "  </channel>\n"
+                                        "</tocsin>\n", -1, NULL, &error);
+  g_unsetenv ("TOCSIN_TEST_COUNT");
+  g_assert_no_error (error);
+  manager = tocsin_manager_new_from_config (config, &error);
+  g_assert_null (manager);
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
+  g_test_message ("%s", error->message);
+  assert_contains (error->message, "<data>:6: channel 'p' (type probe): setting <count>: its value "
+                                   "(from a credential, not shown) is not an integer");
+  assert_not_contains (error->message, "Not-A-Number-Secret");
+}
+
+/* A spec built in code: settings cite "<code>", secrets are secret, limits are clamped. */
+static void
+test_settings_code_spec (void)
+{
+  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new ("code", "probe");
+  g_autoptr (TocsinManager) manager = tocsin_manager_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *log = NULL;
+  const TocsinConfigNode *token;
+
+  tt_log_capture_start ();
+  tocsin_channel_spec_set_timeout (spec, 500);
+  tocsin_channel_spec_set_workers (spec, 0);
+  log = tt_log_capture_stop ();
+  g_assert_cmpfloat (spec->timeout, ==, TOCSIN_CHANNEL_TIMEOUT_MAX);
+  g_assert_cmpuint (spec->workers, ==, 1);
+  assert_contains (log, "WARNING [code] channel 'code': timeout 500 s is outside [1, 120] s");
+  assert_contains (log, "channel 'code': 0 workers is outside [1, 64]");
+  tt_log_capture_start ();
+  tocsin_channel_spec_set_workers (spec, 1000);
+  g_free (tt_log_capture_stop ());
+  g_assert_cmpuint (spec->workers, ==, TOCSIN_CHANNEL_WORKERS_MAX);
+  tocsin_channel_spec_set_workers (spec, 1);
+  tocsin_channel_spec_set_alias (spec, "coded");
+  g_assert_cmpstr (spec->alias, ==, "coded");
+
+  tocsin_channel_spec_add_setting (spec, "count", "zz");
+  tocsin_channel_spec_add_setting (spec, "name", "x");
+  g_assert_false (tocsin_manager_add_channel (manager, spec, &error));
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
+  assert_contains (error->message, "<code>: channel 'code' (type probe): setting <count>: 'zz' is "
+                                   "not an integer");
+  g_clear_error (&error);
+
+  g_clear_pointer (&spec, tocsin_channel_spec_free);
+  spec = tocsin_channel_spec_new ("code", "probe");
+  tocsin_channel_spec_add_setting (spec, "name", "x");
+  tocsin_channel_spec_add_secret_setting (spec, "token", "Code-Secret-Value-77");
+  g_assert_true (tocsin_manager_add_channel (manager, spec, &error));
+  g_assert_no_error (error);
+  token = tocsin_config_node_get_child (probe_node, "token");
+  g_assert_true (tocsin_config_node_is_secret (token));
+  g_assert_cmpstr (tocsin_config_node_get_text (token), ==, "Code-Secret-Value-77");
+  {
+    g_autofree char *redacted = tocsin_redact ("it was Code-Secret-Value-77");
+    assert_not_contains (redacted, "Code-Secret-Value-77");
+  }
+}
+
+/* The getters' own errors name the file and line of the setting. */
+static void
+test_settings_getter_errors (void)
+{
+  g_autoptr (GError) error = NULL;
+  TocsinManager *manager = probe_manager ("    <name>x</name>\n"
+                                          "    <transport><port>http</port><tls>sure</tls>"
+                                          "<ratio>x</ratio></transport>\n", &error);
+  const TocsinConfigNode *transport;
+  gint64 port = 25;
+  gboolean tls = FALSE;
+  double ratio = 1;
+
+  g_assert_no_error (error);
+  transport = tocsin_config_node_get_child (probe_node, "transport");
+  g_assert_false (tocsin_config_node_get_int (transport, "port", &port, &error));
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
+  assert_contains (error->message, "<data>:5: setting <port>: 'http' is not an integer");
+  g_assert_cmpint (port, ==, 25);
+  g_clear_error (&error);
+  g_assert_false (tocsin_config_node_get_boolean (transport, "tls", &tls, &error));
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  g_assert_false (tocsin_config_node_get_double (transport, "ratio", &ratio, &error));
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  tocsin_config_node_set_error (transport, &error, TOCSIN_ERROR_FAILED, "no %s", "transport");
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "<data>:5: no transport");
+  tocsin_manager_unref (manager);
+}
+
+/* ---- lifetimes -------------------------------------------------------------------------- */
+
+static void
+test_lifetime_ref (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = copy_default_config (f->dir);
+  g_autoptr (GError) error = NULL;
+  TocsinConfig *config = tocsin_config_new_from_file (path, &error);
+  TocsinManager *manager;
+
+  g_assert_no_error (error);
+  g_assert_true (tocsin_config_ref (config) == config);
+  tocsin_config_unref (config);
+  /* The manager copies what it needs: the config may go first. */
+  manager = tocsin_manager_new_from_config (config, &error);
+  g_assert_no_error (error);
+  tocsin_config_unref (config);
+  g_assert_cmpuint (tocsin_manager_get_n_channels (manager), ==, 2);
+  tocsin_manager_unref (manager);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+
+  tt_init (&argc, &argv);
+  if (!tocsin_register_channel_class (&probe_class, &error))
+    g_error ("cannot register the probe class: %s", error->message);
+
+  g_test_add_func ("/config/default/valid", test_default_valid);
+  g_test_add ("/config/default/manager", Fixture, NULL, fixture_setup, test_default_manager,
+              fixture_teardown);
+
+  g_test_add_func ("/config/parse/not-xml", test_parse_not_xml);
+  g_test_add_func ("/config/parse/truncated", test_parse_truncated);
+  g_test_add_func ("/config/parse/empty-file", test_parse_empty);
+  g_test_add_func ("/config/parse/blank-data", test_parse_blank_data);
+  g_test_add ("/config/parse/missing-file", Fixture, NULL, fixture_setup, test_parse_missing_file,
+              fixture_teardown);
+  g_test_add ("/config/parse/doctype-external-entity", Fixture, NULL, fixture_setup,
+              test_parse_doctype_external, fixture_teardown);
+  g_test_add ("/config/parse/doctype-system", Fixture, NULL, fixture_setup,
+              test_parse_doctype_system, fixture_teardown);
+  g_test_add_func ("/config/parse/billion-laughs", test_parse_billion_laughs);
+  g_test_add_func ("/config/parse/entities", test_parse_entities);
+
+  g_test_add_func ("/config/root/unknown", test_root_unknown);
+  g_test_add_func ("/config/root/wrong-version", test_root_wrong_version);
+  g_test_add_func ("/config/root/missing-version", test_root_missing_version);
+
+  g_test_add_func ("/config/schema/missing-key", test_schema_missing_key);
+  g_test_add_func ("/config/schema/unknown-element", test_schema_unknown_element);
+  g_test_add_func ("/config/schema/unknown-attribute", test_schema_unknown_attribute);
+  g_test_add_func ("/config/schema/bad-workers", test_schema_bad_workers);
+  g_test_add_func ("/config/schema/bad-number", test_schema_bad_number);
+  g_test_add_func ("/config/schema/two-throttles", test_schema_two_throttles);
+  g_test_add_func ("/config/schema/plugin-name", test_schema_plugin_name);
+  g_test_add_func ("/config/schema/misc", test_schema_misc);
+  g_test_add_func ("/config/schema/secret-not-quoted", test_schema_secret_not_quoted);
+
+  g_test_add_func ("/config/rules/duplicate-key", test_rules_duplicate_key);
+  g_test_add_func ("/config/rules/duplicate-alias-vs-key", test_rules_duplicate_alias);
+  g_test_add_func ("/config/rules/alias-twice", test_rules_alias_twice);
+  g_test_add_func ("/config/rules/invalid-level", test_rules_invalid_level);
+  g_test_add_func ("/config/rules/throttle-clamped", test_rules_throttle_clamped);
+  g_test_add_func ("/config/rules/throttle-defaults", test_rules_throttle_defaults);
+  g_test_add_func ("/config/rules/timeout-clamped", test_rules_timeout_clamped);
+  g_test_add_func ("/config/rules/relative-paths", test_rules_relative_paths);
+
+  g_test_add ("/config/credentials/env", Fixture, NULL, fixture_setup, test_credentials_env,
+              fixture_teardown);
+  g_test_add ("/config/credentials/env-unset", Fixture, NULL, fixture_setup,
+              test_credentials_env_unset, fixture_teardown);
+  g_test_add ("/config/credentials/file", Fixture, NULL, fixture_setup, test_credentials_file,
+              fixture_teardown);
+  g_test_add ("/config/credentials/file-world-readable", Fixture, NULL, fixture_setup,
+              test_credentials_file_world_readable, fixture_teardown);
+  g_test_add ("/config/credentials/file-missing", Fixture, NULL, fixture_setup,
+              test_credentials_file_missing, fixture_teardown);
+  g_test_add ("/config/credentials/file-empty", Fixture, NULL, fixture_setup,
+              test_credentials_file_empty, fixture_teardown);
+  g_test_add ("/config/credentials/unknown", Fixture, NULL, fixture_setup,
+              test_credentials_unknown, fixture_teardown);
+  g_test_add ("/config/credentials/misuse", Fixture, NULL, fixture_setup,
+              test_credentials_misuse, fixture_teardown);
+  g_test_add ("/config/credentials/after-channels", Fixture, NULL, fixture_setup,
+              test_credentials_after_channels, fixture_teardown);
+
+  g_test_add_func ("/config/find/explicit", test_find_explicit);
+  g_test_add_func ("/config/find/env", test_find_env);
+  g_test_add_func ("/config/find/xdg", test_find_xdg);
+  g_test_add_func ("/config/find/none", test_find_none);
+  g_test_add_func ("/config/find/subprocess/xdg", test_find_subprocess_xdg);
+  g_test_add_func ("/config/find/subprocess/none", test_find_subprocess_none);
+
+  g_test_add_func ("/config/settings/getters", test_settings_getters);
+  g_test_add_func ("/config/settings/defaults", test_settings_defaults);
+  g_test_add_func ("/config/settings/unknown", test_settings_unknown);
+  g_test_add_func ("/config/settings/missing", test_settings_missing);
+  g_test_add_func ("/config/settings/repeated", test_settings_repeated);
+  g_test_add_func ("/config/settings/bad-values", test_settings_bad_values);
+  g_test_add_func ("/config/settings/attributes", test_settings_attributes);
+  g_test_add_func ("/config/settings/literal-secret", test_settings_literal_secret);
+  g_test_add_func ("/config/settings/secret-not-quoted", test_settings_secret_not_quoted);
+  g_test_add_func ("/config/settings/code-spec", test_settings_code_spec);
+  g_test_add_func ("/config/settings/getter-errors", test_settings_getter_errors);
+
+  g_test_add ("/config/lifetime/ref", Fixture, NULL, fixture_setup, test_lifetime_ref,
+              fixture_teardown);
+
+  return g_test_run ();
+}
