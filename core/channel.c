@@ -7,6 +7,8 @@
 #include "log-private.h"
 #include "plugin-context-private.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 struct _TocsinChannelWorker {
@@ -189,10 +191,18 @@ worker_main (gpointer data)
   TocsinChannelWorker *worker = data;
   TocsinChannel *channel = worker->channel;
   gpointer items[BATCH_MAX];
+  sigset_t sigpipe;
   /* With several workers a batch would hold alerts back from idle siblings: take one at a time. */
   guint batch_max = channel->n_workers == 1 ? BATCH_MAX : 1;
   guint idle_naps = 0;
   gboolean stop = FALSE;
+
+  /* A plugin writing to a closed pipe or socket gets EPIPE instead of killing the process: the
+   * signal stays blocked (and at most pending) in this thread, whatever the application's
+   * disposition of SIGPIPE is. Part of the plugin contract (tocsin-channel-class.h). */
+  sigemptyset (&sigpipe);
+  sigaddset (&sigpipe, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &sigpipe, NULL);
 
   while (!stop)
     {

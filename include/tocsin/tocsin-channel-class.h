@@ -28,8 +28,8 @@ G_BEGIN_DECLS
  * @settings: the settings accepted, ended by a {NULL} entry; may be %NULL for none
  * @create: builds an instance from its settings. Runs on the thread that loads the config. On
  *   failure returns %NULL and sets @error (use tocsin_config_node_set_error() to cite a line).
- * @send: delivers one alert. Runs on the channel's worker thread(s); must not call back into the
- *   manager. Returns %TRUE when delivered; otherwise sets @error (its message becomes the
+ * @send: delivers one alert. Runs on the channel's worker thread(s), which block SIGPIPE (a
+ *   write to a closed pipe or socket fails with EPIPE); must not call back into the manager. Returns %TRUE when delivered; otherwise sets @error (its message becomes the
  *   result's error, redacted) and may mark @result retryable. May set a message id.
  * @destroy: frees an instance. Runs after every send of the instance has returned.
  * @reserved: must be %NULL; later ABI minors take these front to back for optional methods.
