@@ -6,14 +6,22 @@
 void
 priv_tocsin_logv (GLogLevelFlags level, const char *channel_key, const char *format, va_list args)
 {
-  g_autofree char *raw = g_strdup_vprintf (format, args);
-  g_autofree char *message = tocsin_redact (raw);
+  g_autofree char *raw = NULL;
+  g_autofree char *message = NULL;
   GLogField fields[] = {
     { "GLIB_DOMAIN", G_LOG_DOMAIN, -1 },
     { "PRIORITY", NULL, -1 },
-    { "MESSAGE", message, -1 },
+    { "MESSAGE", NULL, -1 },
     { "TOCSIN_CHANNEL", channel_key, -1 },
   };
+
+  /* Debug lines are formatted and redacted only when someone shows them (G_MESSAGES_DEBUG or
+   * g_log_set_debug_enabled()): some are logged per delivery. */
+  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) && g_log_writer_default_would_drop (level, G_LOG_DOMAIN))
+    return;
+  raw = g_strdup_vprintf (format, args);
+  message = tocsin_redact (raw);
+  fields[2].value = message;
 
   /* The PRIORITY field is what journald and g_log_writer_default() read the level from. */
   if (level & G_LOG_LEVEL_ERROR)

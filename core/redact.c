@@ -46,7 +46,9 @@ compile_rules_once (void)
       for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
         {
           g_autoptr (GError) error = NULL;
-          compiled[i] = g_regex_new (rules[i].pattern, G_REGEX_OPTIMIZE, 0, &error);
+          /* No G_REGEX_OPTIMIZE: PCRE2's JIT reads past the end of strings on purpose, which
+           * valgrind reports on every log line; redaction only runs on lines actually logged. */
+          compiled[i] = g_regex_new (rules[i].pattern, 0, 0, &error);
           g_assert_no_error (error);
         }
       g_once_init_leave (&done, 1);
