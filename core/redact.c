@@ -16,21 +16,29 @@ typedef struct {
   const char *replacement;
 } Rule;
 
+#define SECRET_NAMES                                                                         \
+  "password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"       \
+  "client[_-]?secret|signature"
+
 /* Ordered: the Slack rule must run before the generic URL and token rules. */
 static const Rule rules[] = {
   /* Slack webhook: keep the first character of the team and bot ids, as the original did. */
   { "https://hooks\\.slack(?:-gov)?\\.com/services/([A-Za-z0-9])[A-Za-z0-9]*/([A-Za-z0-9])[A-Za-z0-9]*/[A-Za-z0-9]+",
     "https://hooks.slack.com/services/\\1***/\\2***/***" },
-  { "https://hooks\\.slack(?:-gov)?\\.com/services/[^\\s\"'<>]*", "https://hooks.slack.com/services/***" },
+  /* ... any other Slack webhook URL, unless the rule above already masked it */
+  { "https://hooks\\.slack(?:-gov)?\\.com/services/(?![A-Za-z0-9]\\*\\*\\*/[A-Za-z0-9]\\*\\*\\*/\\*\\*\\*)[^\\s\"'<>]*",
+    "https://hooks.slack.com/services/***" },
   /* user:password@ in any URL */
   { "([a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]*):[^@/\\s]*@", "\\1:***@" },
   /* Credential-bearing headers, up to the end of the line */
   { "(?i)\\b(authorization|proxy-authorization|x-api-key|api-key|cookie|set-cookie)\\s*:\\s*[^\\r\\n]*",
     "\\1: ***" },
   { "(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{4,}", "\\1 ***" },
-  /* key=value and "key": "value" assignments of secret-looking names */
-  { "(?i)\\b((?:[a-z0-9_-]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
-    "private[_-]?key|client[_-]?secret|signature)s?)(\"?\\s*[=:]\\s*\"?)[^\\s\"'&,;}]+",
+  /* key=value, key: value and "key": "value" assignments of secret-looking names: a quoted
+   * value is masked whole (up to its closing quote), a bare one up to a separator. */
+  { "(?i)\\b((?:[a-z0-9_-]*?)(?:" SECRET_NAMES ")s?)([\"']?\\s*[=:]\\s*)([\"'])(?:(?!\\3).)*\\3",
+    "\\1\\2\\3***\\3" },
+  { "(?i)\\b((?:[a-z0-9_-]*?)(?:" SECRET_NAMES ")s?)([\"']?\\s*[=:]\\s*)[^\\s\"'&,;}]+",
     "\\1\\2***" },
 };
 

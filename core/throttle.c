@@ -91,7 +91,13 @@ refill_locked (TocsinThrottle *throttle)
   if (now > throttle->last)
     {
       double elapsed = (double) (now - throttle->last) / G_USEC_PER_SEC;
-      throttle->tokens = MIN (throttle->rate, throttle->tokens + elapsed * throttle->rate / throttle->per);
+      double tokens = throttle->tokens + elapsed * throttle->rate / throttle->per;
+      /* Refilling in several steps accumulates rounding error: 0.9999999999 must count as the
+       * whole token it is, or a waiter would sleep again for a microsecond that never comes on
+       * a manual clock. */
+      if (tokens - floor (tokens) > 1.0 - 1e-9)
+        tokens = ceil (tokens);
+      throttle->tokens = MIN (throttle->rate, tokens);
       throttle->last = now;
     }
 }
@@ -150,13 +156,17 @@ gboolean
 tocsin_throttle_acquire (TocsinThrottle *throttle, double timeout, double *retry_after,
                          GError **error)
 {
-  gint64 deadline;
+  gint64 now, deadline;
 
   g_return_val_if_fail (throttle != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   timeout = isnan (timeout) || timeout < 0 ? 0 : timeout;
-  deadline = tocsin_clock_now (throttle->clock) + (gint64) (timeout * G_USEC_PER_SEC);
+  now = tocsin_clock_now (throttle->clock);
+  /* A timeout too large for the clock (INFINITY included) means no deadline; converting it to
+   * gint64 would be undefined behaviour. */
+  deadline = timeout >= (double) (G_MAXINT64 - now) / G_USEC_PER_SEC
+               ? G_MAXINT64 : now + (gint64) (timeout * G_USEC_PER_SEC);
   for (;;)
     {
       double wait;

@@ -108,7 +108,11 @@ void tocsin_alert_builder_set_level (TocsinAlertBuilder *builder, TocsinLevel le
 TOCSIN_AVAILABLE_IN_1_0
 void tocsin_alert_builder_set_timestamp (TocsinAlertBuilder *builder, gboolean timestamp);
 
-/** tocsin_alert_builder_set_time: overrides the alert's time (µs since the epoch), e.g. for replay */
+/**
+ * tocsin_alert_builder_set_time:
+ * Overrides the alert's time (µs since the Unix epoch), e.g. for replay; 0 (the default) means
+ * the moment tocsin_alert_builder_build() is called.
+ */
 TOCSIN_AVAILABLE_IN_1_0
 void tocsin_alert_builder_set_time (TocsinAlertBuilder *builder, gint64 unix_usec);
 
