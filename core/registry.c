@@ -275,25 +275,40 @@ check_class_size (const char *origin, const char *kind, guint index, guint32 str
   return TRUE;
 }
 
+/* Copies @struct_size bytes of a plugin's class into the core's zero-filled @copy of
+ * @copy_size bytes, after check_class_size() accepted the size. */
+static gboolean
+copy_class_struct (const char *origin, const char *kind, guint index, gconstpointer klass,
+                   guint32 struct_size, gsize min_size, gpointer copy, gsize copy_size,
+                   GError **error)
+{
+  memset (copy, 0, copy_size);
+  if (!check_class_size (origin, kind, index, struct_size, min_size, copy_size, error))
+    return FALSE;
+  memcpy (copy, klass, MIN (struct_size, copy_size));
+  return TRUE;
+}
+
+/* The ClassView of @copy, a TocsinChannelClass or TocsinTransportClass: a macro because the
+ * two are distinct types, which have every field check_class() reads under the same name. */
+#define CLASS_VIEW(kind_, index_, copy)                                                  \
+  ((ClassView) { .kind = (kind_), .index = (index_), .struct_size = (copy)->struct_size, \
+                 .type_name = (copy)->type_name, .settings = (copy)->settings,           \
+                 .has_create = (copy)->create != NULL, .has_send = (copy)->send != NULL, \
+                 .has_destroy = (copy)->destroy != NULL,                                 \
+                 .reserved = (const gpointer *) (copy)->reserved,                        \
+                 .n_reserved = G_N_ELEMENTS ((copy)->reserved) })
+
 static gboolean
 copy_channel_class (const char *origin, guint index, const TocsinChannelClass *klass,
                     TocsinChannelClass *copy, GError **error)
 {
-  ClassView view = { "channel", index };
+  ClassView view;
 
-  memset (copy, 0, sizeof *copy);
-  if (!check_class_size (origin, "channel", index, klass->struct_size,
-                         TOCSIN_CHANNEL_CLASS_SIZE_1_0, sizeof *copy, error))
+  if (!copy_class_struct (origin, "channel", index, klass, klass->struct_size,
+                          TOCSIN_CHANNEL_CLASS_SIZE_1_0, copy, sizeof *copy, error))
     return FALSE;
-  memcpy (copy, klass, MIN (klass->struct_size, sizeof *copy));
-  view.struct_size = copy->struct_size;
-  view.type_name = copy->type_name;
-  view.settings = copy->settings;
-  view.has_create = copy->create != NULL;
-  view.has_send = copy->send != NULL;
-  view.has_destroy = copy->destroy != NULL;
-  view.reserved = (const gpointer *) copy->reserved;
-  view.n_reserved = G_N_ELEMENTS (copy->reserved);
+  view = CLASS_VIEW ("channel", index, copy);
   return check_class (origin, &view, error);
 }
 
@@ -301,21 +316,12 @@ static gboolean
 copy_transport_class (const char *origin, guint index, const TocsinTransportClass *klass,
                       TocsinTransportClass *copy, GError **error)
 {
-  ClassView view = { "transport", index };
+  ClassView view;
 
-  memset (copy, 0, sizeof *copy);
-  if (!check_class_size (origin, "transport", index, klass->struct_size,
-                         TOCSIN_TRANSPORT_CLASS_SIZE_1_0, sizeof *copy, error))
+  if (!copy_class_struct (origin, "transport", index, klass, klass->struct_size,
+                          TOCSIN_TRANSPORT_CLASS_SIZE_1_0, copy, sizeof *copy, error))
     return FALSE;
-  memcpy (copy, klass, MIN (klass->struct_size, sizeof *copy));
-  view.struct_size = copy->struct_size;
-  view.type_name = copy->type_name;
-  view.settings = copy->settings;
-  view.has_create = copy->create != NULL;
-  view.has_send = copy->send != NULL;
-  view.has_destroy = copy->destroy != NULL;
-  view.reserved = (const gpointer *) copy->reserved;
-  view.n_reserved = G_N_ELEMENTS (copy->reserved);
+  view = CLASS_VIEW ("transport", index, copy);
   return check_class (origin, &view, error);
 }
 

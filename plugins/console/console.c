@@ -11,10 +11,9 @@
  */
 #include <tocsin/tocsin-plugin.h>
 
+#include "fd-write.h"
+
 #include <errno.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,75 +144,11 @@ format_line (const ConsoleChannel *self, TocsinAlert *alert)
   return line;
 }
 
-/* Writes everything, retrying after EINTR and waiting (up to @timeout_ms) when someone made
- * the fd non-blocking. Returns 0 or an errno value. */
-static int
-write_loop (int fd, const char *data, gsize length, int timeout_ms)
-{
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
-
-      if (n > 0)
-        {
-          data += n;
-          length -= (gsize) n;
-          continue;
-        }
-      if (n == 0)
-        return EIO;
-      if (errno == EINTR)
-        continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
-        {
-          struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-          int ready = poll (&pfd, 1, timeout_ms);
-
-          if (ready > 0 || (ready < 0 && errno == EINTR))
-            continue;
-          return ready == 0 ? ETIMEDOUT : errno;
-        }
-      return errno;
-    }
-  return 0;
-}
-
-/* write_loop() with SIGPIPE blocked in this thread, consuming the SIGPIPE a write to a closed
- * pipe raises (as libpq's pq_block_sigpipe() does): a reader that went away makes send fail
- * with EPIPE instead of killing the application. */
-static int
-write_all (int fd, const char *data, gsize length, int timeout_ms)
-{
-  sigset_t sigpipe_set, old_set, pending;
-  gboolean was_pending;
-  int err;
-
-  sigemptyset (&sigpipe_set);
-  sigaddset (&sigpipe_set, SIGPIPE);
-  pthread_sigmask (SIG_BLOCK, &sigpipe_set, &old_set);
-  sigemptyset (&pending);
-  sigpending (&pending);
-  was_pending = sigismember (&pending, SIGPIPE) == 1;
-
-  err = write_loop (fd, data, length, timeout_ms);
-
-  if (err == EPIPE && !was_pending)
-    {
-      static const struct timespec no_wait = { 0, 0 };
-
-      while (sigtimedwait (&sigpipe_set, NULL, &no_wait) < 0 && errno == EINTR)
-        ;
-    }
-  pthread_sigmask (SIG_SETMASK, &old_set, NULL);
-  return err;
-}
-
 static gpointer
 console_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError **error)
 {
   const char *stream = tocsin_config_node_get_string (config, "stream");
   const char *color = tocsin_config_node_get_string (config, "color");
-  double timeout = tocsin_plugin_context_get_timeout (ctx);
   ConsoleChannel *self;
 
   /* The core has checked both against their choices; this only guards against a core bug. */
@@ -245,7 +180,7 @@ console_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError
     self->color = FALSE;
   else
     self->color = color_wanted_on (self->fd);
-  self->timeout_ms = timeout > 0 ? (int) MIN (timeout * 1000.0, (double) G_MAXINT) : -1;
+  self->timeout_ms = priv_tocsin_fd_timeout_ms (tocsin_plugin_context_get_timeout (ctx));
   return self;
 }
 
@@ -260,7 +195,8 @@ console_send (gpointer instance, TocsinAlert *alert, TocsinResult *result, GErro
   /* Whatever the application printed to the same stream before must come first. A failure
    * here is the application's; ours is reported by the write below. */
   fflush (self->stream);
-  err = write_all (self->fd, line->str, line->len, self->timeout_ms);
+  /* A reader that went away gives EPIPE: the worker thread running us blocks SIGPIPE. */
+  err = priv_tocsin_fd_write_all (self->fd, line->str, line->len, self->timeout_ms, NULL);
   g_mutex_unlock (&self->lock);
 
   if (err == 0)

@@ -20,11 +20,10 @@
 
 #include <json-glib/json-glib.h>
 
+#include "fd-write.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -190,67 +189,6 @@ format_line (FileChannel *self, TocsinAlert *alert)
   return line;
 }
 
-/* Writes everything, retrying after EINTR and waiting (up to @timeout_ms) on a full pipe.
- * Returns 0 or an errno value; *@written counts the bytes that did reach the file. */
-static int
-write_loop (int fd, const char *data, gsize length, int timeout_ms, gsize *written)
-{
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
-
-      if (n > 0)
-        {
-          data += n;
-          length -= (gsize) n;
-          *written += (gsize) n;
-          continue;
-        }
-      if (n == 0)
-        return EIO;
-      if (errno == EINTR)
-        continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
-        {
-          struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-          int ready = poll (&pfd, 1, timeout_ms);
-
-          if (ready > 0 || (ready < 0 && errno == EINTR))
-            continue;
-          return ready == 0 ? ETIMEDOUT : errno;
-        }
-      return errno;
-    }
-  return 0;
-}
-
-/* For a pipe or FIFO path: write_loop() with SIGPIPE blocked in this thread, consuming the
- * SIGPIPE a write to a closed pipe raises (as libpq's pq_block_sigpipe() does), so a reader
- * that went away fails the send with EPIPE instead of killing the application. */
-static int
-write_guarded (int fd, const char *data, gsize length, int timeout_ms, gsize *written)
-{
-  static const struct timespec no_wait = { 0, 0 };
-  sigset_t sigpipe_set, old_set, pending;
-  gboolean was_pending;
-  int err;
-
-  sigemptyset (&sigpipe_set);
-  sigaddset (&sigpipe_set, SIGPIPE);
-  pthread_sigmask (SIG_BLOCK, &sigpipe_set, &old_set);
-  sigemptyset (&pending);
-  sigpending (&pending);
-  was_pending = sigismember (&pending, SIGPIPE) == 1;
-
-  err = write_loop (fd, data, length, timeout_ms, written);
-
-  if (err == EPIPE && !was_pending)
-    while (sigtimedwait (&sigpipe_set, NULL, &no_wait) < 0 && errno == EINTR)
-      ;
-  pthread_sigmask (SIG_SETMASK, &old_set, NULL);
-  return err;
-}
-
 /* Returns 0 or an errno value. A device or pipe that cannot be synced (EINVAL, EROFS) is not
  * an error: there is nothing to flush to a disk. */
 static int
@@ -277,11 +215,9 @@ append_line (FileChannel *self, const GString *line, gsize *written, int *sync_e
   if (self->regular)
     reopen_if_rotated (self);
   offset = self->torn ? 0 : 1;
-  if (self->regular)
-    err = write_loop (self->fd, line->str + offset, line->len - offset, self->timeout_ms, written);
-  else
-    err = write_guarded (self->fd, line->str + offset, line->len - offset, self->timeout_ms,
-                         written);
+  /* A FIFO whose reader went away gives EPIPE: the worker thread running us blocks SIGPIPE. */
+  err = priv_tocsin_fd_write_all (self->fd, line->str + offset, line->len - offset,
+                                  self->timeout_ms, written);
   if (err == 0)
     self->torn = FALSE;
   else if (*written > 0)
@@ -327,7 +263,6 @@ file_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError **
 {
   const TocsinConfigNode *path_node = tocsin_config_node_get_child (config, "path");
   g_autofree char *path = tocsin_config_node_dup_path (config, "path");
-  double timeout = tocsin_plugin_context_get_timeout (ctx);
   gboolean do_fsync = FALSE;
   FileChannel *self;
   struct stat st;
@@ -359,7 +294,7 @@ file_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError **
   self->ctx = ctx;
   self->path = g_steal_pointer (&path);
   self->fsync = do_fsync;
-  self->timeout_ms = timeout > 0 ? (int) MIN (timeout * 1000.0, (double) G_MAXINT) : -1;
+  self->timeout_ms = priv_tocsin_fd_timeout_ms (tocsin_plugin_context_get_timeout (ctx));
   g_mutex_init (&self->lock);
   adopt_fd (self, fd, &st);
   tocsin_plugin_context_log (ctx, G_LOG_LEVEL_DEBUG, "file: appending to '%s'%s", self->path,
