@@ -10,6 +10,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#define _GNU_SOURCE /* dladdr */
 #include "registry-private.h"
 #include "log-private.h"
 
@@ -469,9 +470,32 @@ add_dir (GPtrArray *dirs, const char *dir)
   g_ptr_array_add (dirs, g_strdup (dir));
 }
 
+/* (transfer full) The installed plugin folder. Plugins live in ${libdir}/tocsin-1/plugins beside
+ * the library itself, so it is found from where libtocsin was loaded: an install moved with
+ * `cmake --install --prefix DIR` still finds its own plugins. Falls back to the folder the build
+ * was configured for (e.g. when running from the build tree). */
+static char *
+installed_plugindir (void)
+{
+  Dl_info info;
+  g_autofree char *library = NULL;
+
+  if (dladdr ((const void *) tocsin_plugin_get_search_path, &info) != 0 && info.dli_fname != NULL &&
+      (library = realpath (info.dli_fname, NULL)) != NULL)
+    {
+      g_autofree char *libdir = g_path_get_dirname (library);
+      char *dir = g_build_filename (libdir, "tocsin-1", "plugins", NULL);
+      if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+        return dir;
+      g_free (dir);
+    }
+  return g_strdup (TOCSIN_PLUGINDIR);
+}
+
 char **
 tocsin_plugin_get_search_path (const char *const *extra_dirs)
 {
+  g_autofree char *installed = installed_plugindir ();
   GPtrArray *dirs = g_ptr_array_new ();
   const char *env;
 
@@ -486,7 +510,7 @@ tocsin_plugin_get_search_path (const char *const *extra_dirs)
       for (gsize i = 0; parts[i] != NULL; i++)
         add_dir (dirs, parts[i]);
     }
-  add_dir (dirs, TOCSIN_PLUGINDIR);
+  add_dir (dirs, installed);
   g_ptr_array_add (dirs, NULL);
   return (char **) g_ptr_array_free (dirs, FALSE);
 }
