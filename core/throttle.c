@@ -181,10 +181,10 @@ tocsin_throttle_acquire (TocsinThrottle *throttle, double timeout, double *retry
           g_mutex_unlock (&throttle->lock);
           return TRUE;
         }
+      /* Counted from the reading the refill used (another thread may move a manual clock at any
+       * moment), rounded up so the wake-up lands on or after the moment a whole token exists. */
+      wake = throttle->last + (gint64) ceil (wait * G_USEC_PER_SEC);
       g_mutex_unlock (&throttle->lock);
-
-      /* Round up so the wake-up lands on or after the moment a whole token exists. */
-      wake = tocsin_clock_now (throttle->clock) + (gint64) ceil (wait * G_USEC_PER_SEC);
       if (wake > deadline)
         {
           if (retry_after)
