@@ -7,7 +7,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/deps.sh
 . "$here/scripts/deps.sh"
 tocsin_install_deps
-"$here/scripts/build.sh"
+TOCSIN_CMAKE_ARGS="-DTOCSIN_BUILD_TESTS=OFF ${TOCSIN_CMAKE_ARGS:-}" "$here/scripts/build.sh"
 build=${TOCSIN_BUILD_DIR:-$here/build}
 export TOCSIN_PLUGIN_PATH="$build/plugins"
 

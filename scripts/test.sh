@@ -4,7 +4,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/deps.sh
 . "$here/scripts/deps.sh"
-tocsin_install_deps
-TOCSIN_BUILD_TYPE=${TOCSIN_BUILD_TYPE:-Debug} "$here/scripts/build.sh"
+# The tests also run real HTTP(S) servers on loopback (libsoup, TLS through glib-networking) and
+# make their certificates with openssl.
+tocsin_install_deps libsoup-3.0-dev glib-networking openssl
+TOCSIN_BUILD_TYPE=${TOCSIN_BUILD_TYPE:-Debug} TOCSIN_CMAKE_ARGS="-DTOCSIN_BUILD_TESTS=ON ${TOCSIN_CMAKE_ARGS:-}" \
+  "$here/scripts/build.sh"
 build=${TOCSIN_BUILD_DIR:-$here/build}
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)" "$@"

@@ -1,0 +1,443 @@
+/* http.c: the HTTP client offered to channel plugins, on libcurl.
+ *
+ * Each client keeps a pool of curl easy handles: a worker takes one for the duration of a
+ * request and gives it back, so a channel with N workers uses at most N handles, and each handle
+ * keeps its connection alive between requests (libcurl never shares a handle between threads).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <tocsin/tocsin.h>
+#include <tocsin/tocsin-plugin.h>
+#include <tocsin/tocsin-http.h>
+#include "log-private.h"
+#include "result-private.h"
+
+#include <curl/curl.h>
+#include <string.h>
+
+/* How much of a response body an error message quotes. */
+#define EXCERPT_CHARS 200
+
+struct _TocsinHttpClient {
+  char *channel_key;   /* (owned) for log messages */
+  long timeout_ms;
+  gboolean verify;
+  char *ca_file;       /* (owned) (nullable) */
+  char *proxy;         /* (owned) (nullable): NULL = the proxy environment variables */
+  GAsyncQueue *idle;   /* (owned) handles not in use */
+  GMutex lock;         /* guards all */
+  GPtrArray *all;      /* every handle made, for the cleanup */
+};
+
+struct _TocsinHttpRequest {
+  char *method;
+  char *url;
+  GPtrArray *headers;  /* (element-type utf8) "Name: value" */
+  char *body;          /* (nullable) */
+  gsize body_length;
+};
+
+struct _TocsinHttpResponse {
+  guint status;
+  GPtrArray *names;    /* (element-type utf8) lower-case header names */
+  GPtrArray *values;   /* (element-type utf8) parallel to names */
+  GString *body;       /* at most TOCSIN_HTTP_BODY_MAX bytes */
+  double retry_after;
+};
+
+static void
+global_init_once (void)
+{
+  static gsize done = 0;
+
+  /* curl_global_init() must run once, before any thread uses libcurl. */
+  if (g_once_init_enter (&done))
+    {
+      curl_global_init (CURL_GLOBAL_DEFAULT);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+TocsinHttpClient *
+tocsin_http_client_new (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError **error)
+{
+  g_autoptr (TocsinHttpClient) client = NULL;
+  gboolean verify = TRUE;
+  const char *proxy;
+
+  g_return_val_if_fail (ctx != NULL && config != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  global_init_once ();
+  client = g_new0 (TocsinHttpClient, 1);
+  client->channel_key = g_strdup (tocsin_plugin_context_get_channel_key (ctx));
+  client->timeout_ms = (long) (tocsin_plugin_context_get_timeout (ctx) * 1000);
+  client->idle = g_async_queue_new ();
+  client->all = g_ptr_array_new ();
+  g_mutex_init (&client->lock);
+
+  if (!tocsin_config_node_get_boolean (config, "tls-verify", &verify, error))
+    return NULL;
+  client->verify = verify;
+  client->ca_file = tocsin_config_node_dup_path (config, "ca-file");
+  if (client->ca_file != NULL && !g_file_test (client->ca_file, G_FILE_TEST_IS_REGULAR))
+    {
+      const TocsinConfigNode *node = tocsin_config_node_get_child (config, "ca-file");
+      tocsin_config_node_set_error (node ? node : config, error, TOCSIN_ERROR_INVALID_VALUE,
+                                    "ca-file '%s' is not a readable file; give a PEM bundle of "
+                                    "trusted CA certificates", client->ca_file);
+      return NULL;
+    }
+  proxy = tocsin_config_node_get_string (config, "proxy");
+  client->proxy = proxy && *proxy ? g_strdup (proxy) : NULL;
+  if (!client->verify)
+    priv_tocsin_log (G_LOG_LEVEL_WARNING, client->channel_key,
+                     "channel '%s': tls-verify is false: the server's certificate is not checked, "
+                     "so anyone on the network path can read and change what is sent",
+                     client->channel_key);
+  return g_steal_pointer (&client);
+}
+
+void
+tocsin_http_client_free (TocsinHttpClient *client)
+{
+  if (client == NULL)
+    return;
+  for (guint i = 0; i < client->all->len; i++)
+    curl_easy_cleanup (client->all->pdata[i]);
+  g_ptr_array_unref (client->all);
+  g_async_queue_unref (client->idle);
+  g_mutex_clear (&client->lock);
+  g_free (client->channel_key);
+  g_free (client->ca_file);
+  g_free (client->proxy);
+  g_free (client);
+}
+
+static CURL *
+take_handle (TocsinHttpClient *client)
+{
+  CURL *handle = g_async_queue_try_pop (client->idle);
+
+  if (handle != NULL)
+    return handle;
+  handle = curl_easy_init ();
+  g_mutex_lock (&client->lock);
+  g_ptr_array_add (client->all, handle);
+  g_mutex_unlock (&client->lock);
+  return handle;
+}
+
+TocsinHttpRequest *
+tocsin_http_request_new (const char *method, const char *url)
+{
+  TocsinHttpRequest *request;
+
+  g_return_val_if_fail (method != NULL && url != NULL, NULL);
+  request = g_new0 (TocsinHttpRequest, 1);
+  request->method = g_ascii_strup (method, -1);
+  request->url = g_strdup (url);
+  request->headers = g_ptr_array_new_with_free_func (g_free);
+  return request;
+}
+
+void
+tocsin_http_request_free (TocsinHttpRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->method);
+  g_free (request->url);
+  g_ptr_array_unref (request->headers);
+  g_free (request->body);
+  g_free (request);
+}
+
+void
+tocsin_http_request_add_header (TocsinHttpRequest *request, const char *name, const char *value)
+{
+  g_return_if_fail (request != NULL && name != NULL && value != NULL);
+  /* A CR or LF in a value would start a header of its own. */
+  g_return_if_fail (strpbrk (name, "\r\n:") == NULL && strpbrk (value, "\r\n") == NULL);
+  g_ptr_array_add (request->headers, g_strdup_printf ("%s: %s", name, value));
+}
+
+void
+tocsin_http_request_set_body (TocsinHttpRequest *request, const char *content_type,
+                              const char *body, gssize length)
+{
+  g_return_if_fail (request != NULL && body != NULL);
+  g_free (request->body);
+  request->body_length = length < 0 ? strlen (body) : (gsize) length;
+  request->body = g_memdup2 (body, request->body_length + 1);
+  request->body[request->body_length] = '\0';
+  if (content_type != NULL)
+    tocsin_http_request_add_header (request, "Content-Type", content_type);
+}
+
+static TocsinHttpResponse *
+response_new (void)
+{
+  TocsinHttpResponse *response = g_new0 (TocsinHttpResponse, 1);
+
+  response->names = g_ptr_array_new_with_free_func (g_free);
+  response->values = g_ptr_array_new_with_free_func (g_free);
+  response->body = g_string_new (NULL);
+  return response;
+}
+
+void
+tocsin_http_response_free (TocsinHttpResponse *response)
+{
+  if (response == NULL)
+    return;
+  g_ptr_array_unref (response->names);
+  g_ptr_array_unref (response->values);
+  g_string_free (response->body, TRUE);
+  g_free (response);
+}
+
+guint
+tocsin_http_response_get_status (const TocsinHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, 0);
+  return response->status;
+}
+
+const char *
+tocsin_http_response_get_header (const TocsinHttpResponse *response, const char *name)
+{
+  g_return_val_if_fail (response != NULL && name != NULL, NULL);
+  for (guint i = 0; i < response->names->len; i++)
+    if (g_ascii_strcasecmp (response->names->pdata[i], name) == 0)
+      return response->values->pdata[i];
+  return NULL;
+}
+
+const char *
+tocsin_http_response_get_body (const TocsinHttpResponse *response, gsize *length)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+  if (length)
+    *length = response->body->len;
+  return response->body->str;
+}
+
+double
+tocsin_http_response_get_retry_after (const TocsinHttpResponse *response)
+{
+  g_return_val_if_fail (response != NULL, 0);
+  return response->retry_after;
+}
+
+double
+tocsin_http_parse_retry_after (const char *value, gint64 now_unix)
+{
+  g_autofree char *text = NULL;
+  guint64 seconds;
+  time_t when;
+
+  if (value == NULL)
+    return -1;
+  text = g_strstrip (g_strdup (value));
+  if (*text == '\0')
+    return -1;
+  if (g_ascii_isdigit (*text))
+    return g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, &seconds, NULL) ? (double) seconds : -1;
+  /* An HTTP date (IMF-fixdate, or the obsolete RFC 850 and asctime forms curl also reads). */
+  when = curl_getdate (text, NULL);
+  if (when == -1)
+    return -1;
+  return when > now_unix ? (double) (when - now_unix) : 0;
+}
+
+static size_t
+on_body (char *data, size_t size, size_t n, void *user_data)
+{
+  GString *body = user_data;
+  size_t length = size * n;
+
+  /* Keep the start, drop the rest without failing the transfer. */
+  if (body->len < TOCSIN_HTTP_BODY_MAX)
+    g_string_append_len (body, data, MIN (length, TOCSIN_HTTP_BODY_MAX - body->len));
+  return length;
+}
+
+static size_t
+on_header (char *data, size_t size, size_t n, void *user_data)
+{
+  TocsinHttpResponse *response = user_data;
+  size_t length = size * n;
+  g_autofree char *line = g_strndup (data, length);
+  char *colon;
+
+  /* A new status line (after a 100 Continue, or a proxy's CONNECT reply) starts over. */
+  if (g_str_has_prefix (line, "HTTP/"))
+    {
+      g_ptr_array_set_size (response->names, 0);
+      g_ptr_array_set_size (response->values, 0);
+      return length;
+    }
+  colon = strchr (line, ':');
+  if (colon != NULL)
+    {
+      *colon = '\0';
+      g_ptr_array_add (response->names, g_ascii_strdown (g_strstrip (line), -1));
+      g_ptr_array_add (response->values, g_strdup (g_strstrip (colon + 1)));
+    }
+  return length;
+}
+
+/* Sets every option of one request; @handle was reset, so nothing of the previous one remains. */
+static struct curl_slist *
+prepare (TocsinHttpClient *client, CURL *handle, TocsinHttpRequest *request,
+         TocsinHttpResponse *response, char *errbuf)
+{
+  struct curl_slist *headers = NULL;
+
+  curl_easy_setopt (handle, CURLOPT_URL, request->url);
+  curl_easy_setopt (handle, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (handle, CURLOPT_TIMEOUT_MS, client->timeout_ms);
+  curl_easy_setopt (handle, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt (handle, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt (handle, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt (handle, CURLOPT_USERAGENT, "tocsin/" TOCSIN_VERSION_STRING);
+  curl_easy_setopt (handle, CURLOPT_SSL_VERIFYPEER, client->verify ? 1L : 0L);
+  curl_easy_setopt (handle, CURLOPT_SSL_VERIFYHOST, client->verify ? 2L : 0L);
+  if (client->ca_file)
+    curl_easy_setopt (handle, CURLOPT_CAINFO, client->ca_file);
+  if (client->proxy)
+    curl_easy_setopt (handle, CURLOPT_PROXY, client->proxy);
+  curl_easy_setopt (handle, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt (handle, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt (handle, CURLOPT_WRITEDATA, response->body);
+  curl_easy_setopt (handle, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt (handle, CURLOPT_HEADERDATA, response);
+
+  if (request->body != NULL)
+    {
+      curl_easy_setopt (handle, CURLOPT_POSTFIELDS, request->body);
+      curl_easy_setopt (handle, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) request->body_length);
+    }
+  if (g_strcmp0 (request->method, request->body ? "POST" : "GET") != 0)
+    curl_easy_setopt (handle, CURLOPT_CUSTOMREQUEST, request->method);
+  for (guint i = 0; i < request->headers->len; i++)
+    headers = curl_slist_append (headers, request->headers->pdata[i]);
+  /* No "Expect: 100-continue": it costs a round trip on every body over 1 KiB. */
+  headers = curl_slist_append (headers, "Expect:");
+  curl_easy_setopt (handle, CURLOPT_HTTPHEADER, headers);
+  return headers;
+}
+
+/* (transfer full) A one-line, redacted excerpt of a response body for an error message.
+ * Redacted before it is cut, so a secret that straddles the cut is still recognised whole. */
+static char *
+excerpt (const GString *body)
+{
+  g_autofree char *valid = g_utf8_make_valid (body->str, body->len);
+  g_autofree char *redacted = NULL;
+  char *flat;
+
+  for (char *p = valid; *p; p++)
+    if ((guchar) *p < 0x20)
+      *p = ' ';
+  redacted = tocsin_redact (valid);
+  flat = g_strstrip (redacted);
+  if (g_utf8_strlen (flat, -1) > EXCERPT_CHARS)
+    {
+      g_autofree char *head = g_utf8_substring (flat, 0, EXCERPT_CHARS);
+      return g_strconcat (head, "...", NULL);
+    }
+  return g_strdup (flat);
+}
+
+static gboolean
+transport_error_is_retryable (CURLcode code)
+{
+  switch (code)
+    {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_TOO_MANY_REDIRECTS:
+      return FALSE; /* trying again cannot help */
+    default:
+      return TRUE;  /* refused, reset, timed out, name lookup, handshake interrupted... */
+    }
+}
+
+/* Maps a finished transfer onto the result and error. */
+static gboolean
+map_outcome (TocsinHttpRequest *request, CURLcode code, const char *errbuf,
+             TocsinHttpResponse *response, TocsinResult *result, GError **error)
+{
+  g_autofree char *url = tocsin_redact (request->url);
+  const char *retry_after;
+
+  if (code != CURLE_OK)
+    {
+      gboolean timeout = code == CURLE_OPERATION_TIMEDOUT;
+      g_autofree char *detail = tocsin_redact (*errbuf ? errbuf : curl_easy_strerror (code));
+      if (result)
+        tocsin_result_set_retryable (result, transport_error_is_retryable (code));
+      g_set_error (error, TOCSIN_ERROR, timeout ? TOCSIN_ERROR_TIMEOUT : TOCSIN_ERROR_DELIVERY,
+                   "%s %s: %s", request->method, url, detail);
+      return FALSE;
+    }
+  retry_after = tocsin_http_response_get_header (response, "retry-after");
+  if (retry_after != NULL)
+    response->retry_after = MAX (tocsin_http_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC), 0);
+  if (response->status >= 200 && response->status < 300)
+    return TRUE;
+
+  if (result)
+    {
+      tocsin_result_set_retryable (result, response->status == 429 || response->status >= 500);
+      tocsin_result_set_retry_after (result, response->retry_after);
+    }
+  {
+    g_autofree char *quote = excerpt (response->body);
+    g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_DELIVERY, "%s %s: HTTP %u%s%s%s", request->method,
+                 url, response->status,
+                 response->status >= 300 && response->status < 400 ? " (redirects are not followed)" : "",
+                 *quote ? ": " : "", quote);
+  }
+  return FALSE;
+}
+
+gboolean
+tocsin_http_client_send (TocsinHttpClient *client, TocsinHttpRequest *request, TocsinResult *result,
+                         TocsinHttpResponse **response_out, GError **error)
+{
+  g_autoptr (TocsinHttpResponse) response = response_new ();
+  char errbuf[CURL_ERROR_SIZE] = "";
+  struct curl_slist *headers;
+  CURL *handle;
+  CURLcode code;
+  long status = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (client != NULL && request != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  handle = take_handle (client);
+  /* Reset clears the previous request's options but keeps the live connection. */
+  curl_easy_reset (handle);
+  headers = prepare (client, handle, request, response, errbuf);
+  code = curl_easy_perform (handle);
+  if (code == CURLE_OK)
+    curl_easy_getinfo (handle, CURLINFO_RESPONSE_CODE, &status);
+  response->status = (guint) status;
+  /* No pointer into this call's stack or data may stay on the handle. */
+  curl_easy_setopt (handle, CURLOPT_ERRORBUFFER, NULL);
+  curl_easy_setopt (handle, CURLOPT_HTTPHEADER, NULL);
+  curl_slist_free_all (headers);
+  g_async_queue_push (client->idle, handle);
+
+  ok = map_outcome (request, code, errbuf, response, result, error);
+  if (response_out != NULL && code == CURLE_OK)
+    *response_out = g_steal_pointer (&response);
+  return ok;
+}

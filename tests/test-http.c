@@ -1,0 +1,905 @@
+/* test-http.c: the core's HTTP layer (tocsin-http.h) against real loopback HTTP and HTTPS
+ * servers: outcome mapping, Retry-After, transport failures, TLS, connection reuse, secrets.
+ *
+ * The layer is driven the way a plugin drives it: through an in-test channel class ("httptest")
+ * whose send posts the alert's body, run by a TocsinManager, so results are real TocsinResults.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "testutil.h"
+#include "httpserver.h"
+
+#include <tocsin/tocsin-plugin.h>
+#include <string.h>
+
+/* ---- the "httptest" channel class ---------------------------------------------------------- */
+
+static const TocsinSettingSpec httptest_settings[] = {
+  TOCSIN_HTTP_SETTINGS,
+  { "url", TOCSIN_SETTING_STRING, TOCSIN_SETTING_REQUIRED, NULL, "where to send" },
+  { "method", TOCSIN_SETTING_STRING, 0, "POST", "POST or PUT" },
+  { "token", TOCSIN_SETTING_STRING, TOCSIN_SETTING_SECRET, NULL, "bearer token" },
+  { NULL }
+};
+
+typedef struct
+{
+  TocsinHttpClient *client;
+  char *url;
+  char *method;
+  char *token; /* (nullable) */
+} HttpTest;
+
+/* What the last send saw of its response, for the tests to check. */
+static GMutex last_lock;
+static guint last_status;
+static gsize last_body_length;
+
+static gpointer
+httptest_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError **error)
+{
+  TocsinHttpClient *client = tocsin_http_client_new (ctx, config, error);
+  HttpTest *self;
+
+  if (client == NULL)
+    return NULL;
+  self = g_new0 (HttpTest, 1);
+  self->client = client;
+  self->url = g_strdup (tocsin_config_node_get_string (config, "url"));
+  self->method = g_strdup (tocsin_config_node_get_string (config, "method"));
+  self->token = g_strdup (tocsin_config_node_get_string (config, "token"));
+  return self;
+}
+
+static gboolean
+httptest_send (gpointer instance, TocsinAlert *alert, TocsinResult *result, GError **error)
+{
+  HttpTest *self = instance;
+  g_autoptr (TocsinHttpRequest) request = tocsin_http_request_new (self->method, self->url);
+  g_autoptr (TocsinHttpResponse) response = NULL;
+  gboolean ok;
+
+  tocsin_http_request_add_header (request, "X-Tocsin-Test", tocsin_alert_get_title (alert));
+  if (self->token)
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", self->token, NULL);
+      tocsin_http_request_add_header (request, "Authorization", bearer);
+    }
+  tocsin_http_request_set_body (request, "text/plain", tocsin_alert_get_body (alert), -1);
+  ok = tocsin_http_client_send (self->client, request, result, &response, error);
+  g_mutex_lock (&last_lock);
+  last_status = response ? tocsin_http_response_get_status (response) : 0;
+  if (response)
+    tocsin_http_response_get_body (response, &last_body_length);
+  else
+    last_body_length = 0;
+  g_mutex_unlock (&last_lock);
+  return ok;
+}
+
+static void
+httptest_destroy (gpointer instance)
+{
+  HttpTest *self = instance;
+
+  tocsin_http_client_free (self->client);
+  g_free (self->url);
+  g_free (self->method);
+  g_free (self->token);
+  g_free (self);
+}
+
+static const TocsinChannelClass httptest_class = {
+  .struct_size = sizeof (TocsinChannelClass),
+  .flags = TOCSIN_CHANNEL_CLASS_THREAD_SAFE,
+  .type_name = "httptest",
+  .description = "posts the alert body to a URL (test-http)",
+  .settings = httptest_settings,
+  .create = httptest_create,
+  .send = httptest_send,
+  .destroy = httptest_destroy,
+};
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+/* A manager with one "httptest" channel "h" sending to @url; then name/value pairs, NULL-ended:
+ * "workers" and "timeout" go to the spec, "token" is added as a secret, the rest as settings. */
+static TocsinManager *
+manager_for (const char *url, ...)
+{
+  g_autoptr (TocsinManager) manager = tocsin_manager_new ();
+  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new ("h", "httptest");
+  g_autoptr (GError) error = NULL;
+  const char *name;
+  va_list args;
+
+  tocsin_channel_spec_add_setting (spec, "url", url);
+  va_start (args, url);
+  while ((name = va_arg (args, const char *)) != NULL)
+    {
+      const char *value = va_arg (args, const char *);
+      if (strcmp (name, "workers") == 0)
+        tocsin_channel_spec_set_workers (spec, (guint) g_ascii_strtoull (value, NULL, 10));
+      else if (strcmp (name, "timeout") == 0)
+        tocsin_channel_spec_set_timeout (spec, g_ascii_strtod (value, NULL));
+      else if (strcmp (name, "token") == 0)
+        tocsin_channel_spec_add_secret_setting (spec, name, value);
+      else
+        tocsin_channel_spec_add_setting (spec, name, value);
+    }
+  va_end (args);
+  g_assert_true (tocsin_manager_add_channel (manager, spec, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&manager);
+}
+
+/* Sends one alert with @body to the manager's only channel; returns its result. */
+static TocsinResult *
+send_body (TocsinManager *manager, const char *body)
+{
+  g_autoptr (TocsinAlert) alert = tocsin_alert_new ("test-alert", body, TOCSIN_LEVEL_WARNING);
+  g_autoptr (GPtrArray) results = tocsin_manager_send (manager, alert, "h");
+
+  g_assert_cmpuint (results->len, ==, 1);
+  return tocsin_result_ref (results->pdata[0]);
+}
+
+static TocsinResult *
+send_one (TocsinManager *manager)
+{
+  return send_body (manager, "hello");
+}
+
+static void
+assert_failed (TocsinResult *result, gboolean retryable, const char *in_error)
+{
+  g_assert_false (tocsin_result_get_success (result));
+  g_assert_nonnull (tocsin_result_get_error (result));
+  g_test_message ("error: %s", tocsin_result_get_error (result));
+  if (in_error)
+    g_assert_nonnull (strstr (tocsin_result_get_error (result), in_error));
+  g_assert_cmpint (tocsin_result_get_retryable (result), ==, retryable);
+}
+
+/* A one-request exchange against a fresh plain server that answers @status/@headers/@body. */
+static TocsinResult *
+exchange (guint status, const char *headers, const char *body)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+
+  tt_http_server_push_response (server, status, headers, body);
+  return send_one (manager);
+}
+
+/* ---- status mapping ------------------------------------------------------------------------ */
+
+static void
+test_status_ok (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autoptr (TocsinResult) result = send_body (manager, "the body");
+  const TtHttpRequest *request;
+
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_null (tocsin_result_get_error (result));
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 1);
+  request = tt_http_server_get_request (server, 0);
+  g_assert_cmpstr (tt_http_request_get_method (request), ==, "POST");
+  g_assert_cmpstr (tt_http_request_get_path (request), ==, "/");
+  g_assert_cmpstr (tt_http_request_get_body (request, NULL), ==, "the body");
+  g_mutex_lock (&last_lock);
+  g_assert_cmpuint (last_status, ==, 200);
+  g_mutex_unlock (&last_lock);
+}
+
+static void
+test_status_created (void)
+{
+  g_autoptr (TocsinResult) result = exchange (201, NULL, "created");
+
+  g_assert_true (tocsin_result_get_success (result));
+}
+
+static void
+test_status_no_content (void)
+{
+  g_autoptr (TocsinResult) result = exchange (204, NULL, NULL);
+
+  g_assert_true (tocsin_result_get_success (result));
+}
+
+static void
+test_status_bad_request (void)
+{
+  g_autoptr (TocsinResult) result = exchange (400, NULL, "missing field: text");
+
+  assert_failed (result, FALSE, "HTTP 400");
+  g_assert_nonnull (strstr (tocsin_result_get_error (result), "missing field: text"));
+  g_assert_cmpfloat (tocsin_result_get_retry_after (result), ==, 0);
+}
+
+static void
+test_status_server_error (void)
+{
+  g_autoptr (TocsinResult) result = exchange (500, NULL, "boom");
+
+  assert_failed (result, TRUE, "HTTP 500");
+}
+
+static void
+test_status_unavailable (void)
+{
+  g_autoptr (TocsinResult) result = exchange (503, NULL, "later");
+
+  assert_failed (result, TRUE, "HTTP 503");
+}
+
+static void
+test_status_too_many_seconds (void)
+{
+  g_autoptr (TocsinResult) result = exchange (429, "Retry-After: 3", "slow down");
+
+  assert_failed (result, TRUE, "HTTP 429");
+  g_assert_cmpfloat (tocsin_result_get_retry_after (result), ==, 3);
+}
+
+/* An IMF-fixdate for @when, spelled in English whatever the locale. */
+static char *
+http_date (GDateTime *when)
+{
+  static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+  static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                        "Sep", "Oct", "Nov", "Dec" };
+
+  return g_strdup_printf ("%s, %02d %s %04d %02d:%02d:%02d GMT",
+                          days[g_date_time_get_day_of_week (when) - 1],
+                          g_date_time_get_day_of_month (when),
+                          months[g_date_time_get_month (when) - 1], g_date_time_get_year (when),
+                          g_date_time_get_hour (when), g_date_time_get_minute (when),
+                          g_date_time_get_second (when));
+}
+
+static void
+test_status_too_many_date (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) when = g_date_time_add_seconds (now, 30);
+  g_autofree char *date = http_date (when);
+  g_autofree char *header = g_strconcat ("Retry-After: ", date, NULL);
+  g_autoptr (TocsinResult) result = exchange (429, header, "slow down");
+
+  assert_failed (result, TRUE, "HTTP 429");
+  /* 30 s away when built; a second or two may pass before it is parsed. */
+  g_assert_cmpfloat (tocsin_result_get_retry_after (result), >=, 25);
+  g_assert_cmpfloat (tocsin_result_get_retry_after (result), <=, 31);
+}
+
+static void
+test_status_redirect (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autofree char *location = g_strdup_printf ("Location: %s/elsewhere",
+                                               tt_http_server_get_url (server));
+  g_autoptr (TocsinResult) result = NULL;
+
+  tt_http_server_push_response (server, 302, location, "moved");
+  result = send_one (manager);
+  assert_failed (result, FALSE, "HTTP 302");
+  g_assert_nonnull (strstr (tocsin_result_get_error (result), "redirects are not followed"));
+  /* The redirect was not followed: only the first request reached the server. */
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 1);
+}
+
+/* ---- Retry-After parsing ------------------------------------------------------------------- */
+
+static void
+test_retry_after_seconds (void)
+{
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("3", 0), ==, 3);
+  g_assert_cmpfloat (tocsin_http_parse_retry_after (" 120 ", 0), ==, 120);
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("0", 0), ==, 0);
+}
+
+static void
+test_retry_after_date_future (void)
+{
+  /* 784111777 is Sun, 06 Nov 1994 08:49:37 GMT (the example of RFC 9110). */
+  const gint64 date = 784111777;
+
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("Sun, 06 Nov 1994 08:49:37 GMT", date - 90), ==, 90);
+  /* The obsolete forms HTTP still allows. */
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("Sunday, 06-Nov-94 08:49:37 GMT", date - 5), ==, 5);
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("Sun Nov  6 08:49:37 1994", date - 1), ==, 1);
+}
+
+static void
+test_retry_after_date_past (void)
+{
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 60), ==, 0);
+}
+
+static void
+test_retry_after_garbage (void)
+{
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("soon", 0), ==, -1);
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("", 0), ==, -1);
+  g_assert_cmpfloat (tocsin_http_parse_retry_after (NULL, 0), ==, -1);
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("-5", 0), ==, -1);
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("3 seconds", 0), ==, -1);
+  g_assert_cmpfloat (tocsin_http_parse_retry_after ("1.5", 0), ==, -1);
+}
+
+/* ---- transport failures -------------------------------------------------------------------- */
+
+/* A loopback port nobody listens on: bound, then closed. */
+static guint
+closed_port (void)
+{
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                             G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  guint port;
+
+  g_assert_nonnull (socket);
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+  return port;
+}
+
+static void
+test_transport_refused (void)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/", closed_port ());
+  g_autoptr (TocsinManager) manager = manager_for (url, NULL);
+  g_autoptr (TocsinResult) result = send_one (manager);
+
+  assert_failed (result, TRUE, NULL);
+  g_assert_nonnull (strstr (tocsin_result_get_error (result), "onnect"));
+}
+
+static void
+test_transport_hang (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "timeout",
+                                                   "1", NULL);
+  g_autoptr (TocsinResult) result = NULL;
+  g_autofree char *error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  tt_http_server_push (server, TT_HTTP_HANG, 0, 200, NULL, NULL);
+  result = send_one (manager);
+  assert_failed (result, TRUE, NULL);
+  /* curl's "Operation timed out" or the core's "delivery timed out". */
+  error = g_ascii_strdown (tocsin_result_get_error (result), -1);
+  g_assert_nonnull (strstr (error, "timed out"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  tt_http_server_release_hung (server);
+}
+
+static void
+test_transport_close_mid_response (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autoptr (TocsinResult) result = NULL;
+  g_autoptr (TocsinResult) after = NULL;
+
+  tt_http_server_push (server, TT_HTTP_CLOSE_MID_RESPONSE, 0, 200, NULL, "part of it");
+  result = send_one (manager);
+  assert_failed (result, TRUE, NULL);
+  /* The handle recovers: the next alert goes through on a new connection. */
+  after = send_one (manager);
+  g_assert_true (tocsin_result_get_success (after));
+  g_assert_cmpuint (tt_http_server_get_n_connections (server), ==, 2);
+}
+
+/* The same over TLS: the connection the server hangs up on is a TLS one. */
+static void
+test_transport_close_mid_response_tls (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (TRUE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "ca-file",
+                                                   tt_http_server_get_ca_file (server), NULL);
+  g_autoptr (TocsinResult) result = NULL;
+
+  tt_http_server_push (server, TT_HTTP_CLOSE_MID_RESPONSE, 0, 200, "X-Extra: 1", "part");
+  result = send_one (manager);
+  assert_failed (result, TRUE, NULL);
+}
+
+/* ---- response body ------------------------------------------------------------------------- */
+
+static void
+test_body_capped (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autoptr (GString) big = g_string_new (NULL);
+  g_autoptr (TocsinResult) result = NULL;
+  g_autofree char *prefix = g_strdup_printf ("POST %s: HTTP 500: ", tt_http_server_get_url (server));
+  const char *error;
+
+  while (big->len < 100 * 1024)
+    g_string_append (big, "a long error page line\n");
+  tt_http_server_push_response (server, 500, NULL, big->str);
+  result = send_one (manager);
+  assert_failed (result, TRUE, "HTTP 500");
+  g_mutex_lock (&last_lock);
+  g_assert_cmpuint (last_status, ==, 500);
+  g_assert_cmpuint (last_body_length, ==, TOCSIN_HTTP_BODY_MAX);
+  g_mutex_unlock (&last_lock);
+  error = tocsin_result_get_error (result);
+  g_assert_true (g_str_has_prefix (error, prefix));
+  g_assert_true (g_str_has_suffix (error, "..."));
+  g_assert_nonnull (strstr (error, "a long error page line a long"));
+  g_assert_cmpuint (strlen (error), <=, strlen (prefix) + 200 + 3);
+}
+
+/* ---- TLS ----------------------------------------------------------------------------------- */
+
+static void
+test_tls_untrusted (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (TRUE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autoptr (TocsinResult) result = send_one (manager);
+
+  assert_failed (result, FALSE, "certificate");
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 0);
+}
+
+static void
+test_tls_trusted (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (TRUE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "ca-file",
+                                                   tt_http_server_get_ca_file (server), NULL);
+  g_autoptr (TocsinResult) result = send_one (manager);
+
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_cmpstr (tt_http_request_get_body (tt_http_server_get_request (server, 0), NULL), ==,
+                   "hello");
+}
+
+static void
+test_tls_verify_false (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (TRUE);
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autofree char *logs = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint warnings = 0;
+
+  tt_log_capture_start ();
+  manager = manager_for (tt_http_server_get_url (server), "tls-verify", "false", NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (TocsinResult) result = send_one (manager);
+      g_assert_true (tocsin_result_get_success (result));
+    }
+  logs = tt_log_capture_stop ();
+  lines = g_strsplit (logs, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], "WARNING") && strstr (lines[i], "tls-verify"))
+      warnings++;
+  g_assert_cmpuint (warnings, ==, 1);
+}
+
+static void
+test_tls_missing_ca_file (void)
+{
+  g_autoptr (TocsinManager) manager = tocsin_manager_new ();
+  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new ("h", "httptest");
+  g_autoptr (GError) error = NULL;
+
+  tocsin_channel_spec_add_setting (spec, "url", "https://127.0.0.1:1/");
+  tocsin_channel_spec_add_setting (spec, "ca-file", "/nonexistent/tocsin-test-ca.pem");
+  g_assert_false (tocsin_manager_add_channel (manager, spec, &error));
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "ca-file"));
+  g_assert_nonnull (strstr (error->message, "/nonexistent/tocsin-test-ca.pem"));
+}
+
+static void
+test_tls_missing_ca_file_config (void)
+{
+  const char *xml =
+    "<?xml version=\"1.0\"?>\n"
+    "<tocsin version=\"1\">\n"
+    "  <channel key=\"h\" type=\"httptest\">\n"
+    "    <url>https://127.0.0.1:1/</url>\n"
+    "    <ca-file>no-such-ca.pem</ca-file>\n"
+    "  </channel>\n"
+    "</tocsin>\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_data (xml, -1, "/nonexistent", &error);
+  g_autoptr (TocsinManager) manager = NULL;
+
+  g_assert_no_error (error);
+  manager = tocsin_manager_new_from_config (config, &error);
+  g_assert_null (manager);
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
+  /* The line of the <ca-file> element, and the path resolved against the config's folder. */
+  g_assert_nonnull (strstr (error->message, ":5:"));
+  g_assert_nonnull (strstr (error->message, "/nonexistent/no-such-ca.pem"));
+}
+
+/* ---- proxies ------------------------------------------------------------------------------ */
+
+/* The test server stands in for the proxy: a plain-HTTP request through a proxy is sent to it in
+ * absolute form, so it arrives there with the target's Host. */
+static void
+test_proxy_setting (void)
+{
+  g_autoptr (TtHttpServer) proxy = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for ("http://receiver.invalid/alerts", "proxy",
+                                                   tt_http_server_get_url (proxy), NULL);
+  g_autoptr (TocsinResult) result = send_one (manager);
+  const TtHttpRequest *request;
+
+  g_assert_true (tocsin_result_get_success (result));
+  request = tt_http_server_get_request (proxy, 0);
+  g_assert_cmpstr (tt_http_request_get_header (request, "Host"), ==, "receiver.invalid");
+  g_assert_cmpstr (tt_http_request_get_path (request), ==, "/alerts");
+}
+
+/* Without the setting, the standard environment variable is honoured. The variable is set in a
+ * subprocess, before any thread starts. */
+static void
+test_proxy_environment (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (TtHttpServer) proxy = tt_http_server_new (FALSE);
+      g_autoptr (TocsinManager) manager = NULL;
+      g_autoptr (TocsinResult) result = NULL;
+
+      g_setenv ("http_proxy", tt_http_server_get_url (proxy), TRUE);
+      manager = manager_for ("http://receiver.invalid/from-env", NULL);
+      result = send_one (manager);
+      g_assert_true (tocsin_result_get_success (result));
+      g_assert_cmpstr (tt_http_request_get_header (tt_http_server_get_request (proxy, 0), "Host"),
+                       ==, "receiver.invalid");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* ---- connection reuse ---------------------------------------------------------------------- */
+
+static void
+test_reuse_one_worker (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "workers",
+                                                   "1", NULL);
+
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr (TocsinResult) result = send_one (manager);
+      g_assert_true (tocsin_result_get_success (result));
+    }
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 50);
+  g_assert_cmpuint (tt_http_server_get_n_connections (server), ==, 1);
+}
+
+static void
+test_reuse_four_workers (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "workers",
+                                                   "4", NULL);
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr (TocsinAlert) alert = tocsin_alert_new ("many", "body", TOCSIN_LEVEL_INFO);
+      g_assert_cmpuint (tocsin_manager_post (manager, alert, "h"), ==, 1);
+    }
+  g_assert_true (tocsin_manager_flush (manager, 30));
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 200);
+  g_assert_cmpuint (tt_http_server_get_n_connections (server), >=, 1);
+  g_assert_cmpuint (tt_http_server_get_n_connections (server), <=, 4);
+}
+
+/* ---- secrets ------------------------------------------------------------------------------- */
+
+static void
+assert_no_secret (const char *text)
+{
+  g_assert_null (strstr (text, "SECRETVALUE"));
+  g_assert_null (strstr (text, "SECRETAUTH123"));
+}
+
+static void
+test_secrets_never_printed (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autofree char *url = g_strdup_printf ("%s/hook?token=SECRETVALUE", tt_http_server_get_url (server));
+  g_autofree char *refused = g_strdup_printf ("http://127.0.0.1:%u/hook?token=SECRETVALUE",
+                                              closed_port ());
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinManager) dead = NULL;
+  g_autoptr (TocsinResult) echoed = NULL;
+  g_autoptr (TocsinResult) refused_result = NULL;
+  g_autofree char *logs = NULL;
+  const TtHttpRequest *request;
+
+  tt_log_capture_start ();
+  manager = manager_for (url, "token", "SECRETAUTH123", NULL);
+  dead = manager_for (refused, "token", "SECRETAUTH123", NULL);
+  /* A server that echoes what it received into its error page. */
+  tt_http_server_push_response (server, 401, NULL,
+                                "bad credentials: Authorization: Bearer SECRETAUTH123 for "
+                                "/hook?token=SECRETVALUE (SECRETAUTH123)");
+  echoed = send_one (manager);
+  refused_result = send_one (dead);
+  g_clear_pointer (&manager, tocsin_manager_unref);
+  g_clear_pointer (&dead, tocsin_manager_unref);
+  logs = tt_log_capture_stop ();
+
+  assert_failed (echoed, FALSE, "HTTP 401");
+  assert_failed (refused_result, TRUE, NULL);
+  assert_no_secret (tocsin_result_get_error (echoed));
+  assert_no_secret (tocsin_result_get_error (refused_result));
+  assert_no_secret (logs);
+  /* They were sent all the same. */
+  request = tt_http_server_get_request (server, 0);
+  g_assert_cmpstr (tt_http_request_get_path (request), ==, "/hook?token=SECRETVALUE");
+  g_assert_cmpstr (tt_http_request_get_header (request, "authorization"), ==, "Bearer SECRETAUTH123");
+}
+
+/* A secret cut in two by the excerpt's length limit is still masked: the excerpt is redacted
+ * before it is cut. */
+static void
+test_secrets_excerpt_cut (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autofree char *padding = g_strnfill (190, 'p');
+  g_autofree char *body = g_strconcat (padding, " STRADDLINGSECRET4242 and more", NULL);
+  g_autoptr (TocsinResult) result = NULL;
+
+  tocsin_redact_register_secret ("STRADDLINGSECRET4242");
+  tt_http_server_push_response (server, 500, NULL, body);
+  result = send_one (manager);
+  assert_failed (result, TRUE, "HTTP 500");
+  g_assert_null (strstr (tocsin_result_get_error (result), "STRADD"));
+}
+
+/* ---- what the requests carry --------------------------------------------------------------- */
+
+static void
+test_request_headers (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "token",
+                                                   "tok-1234", NULL);
+  g_autoptr (TocsinResult) result = send_one (manager);
+  const TtHttpRequest *request = tt_http_server_get_request (server, 0);
+
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_cmpstr (tt_http_request_get_header (request, "x-tocsin-test"), ==, "test-alert");
+  g_assert_cmpstr (tt_http_request_get_header (request, "AUTHORIZATION"), ==, "Bearer tok-1234");
+  g_assert_cmpstr (tt_http_request_get_header (request, "Content-Type"), ==, "text/plain");
+  g_assert_cmpstr (tt_http_request_get_header (request, "Content-Length"), ==, "5");
+}
+
+static void
+test_request_put (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "method",
+                                                   "put", NULL);
+  g_autoptr (TocsinResult) result = send_body (manager, "replace me");
+  const TtHttpRequest *request = tt_http_server_get_request (server, 0);
+
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_cmpstr (tt_http_request_get_method (request), ==, "PUT");
+  g_assert_cmpstr (tt_http_request_get_body (request, NULL), ==, "replace me");
+}
+
+static void
+test_request_user_agent (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autoptr (TocsinResult) result = send_one (manager);
+  const char *agent = tt_http_request_get_header (tt_http_server_get_request (server, 0),
+                                                  "User-Agent");
+
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_nonnull (agent);
+  g_assert_true (g_str_has_prefix (agent, "tocsin/"));
+}
+
+static void
+test_request_no_expect (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autofree char *body = g_strnfill (2048, 'x');
+  g_autoptr (TocsinResult) result = send_body (manager, body);
+  const TtHttpRequest *request = tt_http_server_get_request (server, 0);
+  gsize length = 0;
+
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_null (tt_http_request_get_header (request, "Expect"));
+  tt_http_request_get_body (request, &length);
+  g_assert_cmpuint (length, ==, 2048);
+}
+
+/* ---- the test server itself ---------------------------------------------------------------- */
+
+static void
+test_server_delay (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autoptr (TocsinResult) result = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  tt_http_server_push (server, TT_HTTP_DELAY, 200, 202, "X-Delayed: yes", "later");
+  result = send_one (manager);
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 200 * 1000);
+  g_mutex_lock (&last_lock);
+  g_assert_cmpuint (last_status, ==, 202);
+  g_mutex_unlock (&last_lock);
+}
+
+static void
+test_server_default (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autoptr (TocsinResult) first = NULL;
+  g_autoptr (TocsinResult) second = NULL;
+  g_autoptr (TocsinResult) third = NULL;
+
+  tt_http_server_set_default (server, TT_HTTP_NORMAL, 0, 503, "Retry-After: 7", "down");
+  tt_http_server_push_response (server, 200, NULL, "scripted");
+  first = send_one (manager);
+  second = send_one (manager);
+  third = send_one (manager);
+  g_assert_true (tocsin_result_get_success (first));
+  assert_failed (second, TRUE, "HTTP 503: down");
+  assert_failed (third, TRUE, "HTTP 503: down");
+  g_assert_cmpfloat (tocsin_result_get_retry_after (third), ==, 7);
+}
+
+static void
+test_server_not_recording (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autoptr (TocsinAlert) alert = tocsin_alert_new ("posted", "body", TOCSIN_LEVEL_INFO);
+
+  tt_http_server_push_response (server, 200, NULL, NULL);
+  tt_http_server_set_recording (server, FALSE);
+  for (guint i = 0; i < 5; i++)
+    tocsin_manager_post (manager, alert, "h");
+  g_assert_true (tt_http_server_wait_for_requests (server, 5, 30));
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 5);
+  g_assert_false (tt_http_server_wait_for_requests (server, 6, 0.05));
+  tt_http_server_set_recording (server, TRUE);
+  tocsin_manager_post (manager, alert, "h");
+  g_assert_true (tt_http_server_wait_for_requests (server, 6, 30));
+  /* Only the request made while recording was kept. */
+  g_assert_cmpstr (tt_http_request_get_method (tt_http_server_get_request (server, 0)), ==, "POST");
+  g_assert_true (tocsin_manager_flush (manager, 30));
+}
+
+static void
+test_server_header_names (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
+  g_autoptr (TocsinResult) result = send_one (manager);
+  const TtHttpRequest *request = tt_http_server_get_request (server, 0);
+  const char *const *names = tt_http_request_get_header_names (request);
+
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_true (g_strv_contains (names, "X-Tocsin-Test"));
+  g_assert_true (g_str_has_prefix (tt_http_request_get_remote (request), "127.0.0.1:"));
+}
+
+/* Freeing a server with a request hung answers it: the client is not left waiting. */
+static void
+test_server_free_releases_hung (void)
+{
+  TtHttpServer *server = tt_http_server_new (TRUE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "ca-file",
+                                                   tt_http_server_get_ca_file (server), "timeout",
+                                                   "30", NULL);
+  g_autoptr (TocsinAlert) alert = tocsin_alert_new ("hung", "body", TOCSIN_LEVEL_INFO);
+  g_autofree char *ca_file = g_strdup (tt_http_server_get_ca_file (server));
+  gint64 start = g_get_monotonic_time ();
+
+  tt_http_server_push (server, TT_HTTP_HANG, 0, 200, NULL, NULL);
+  tocsin_manager_post (manager, alert, "h");
+  g_assert_true (tt_http_server_wait_for_requests (server, 1, 30));
+  tt_http_server_free (server);
+  g_assert_true (tocsin_manager_flush (manager, 30));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  /* The temporary certificate is gone with the server. */
+  g_assert_false (g_file_test (ca_file, G_FILE_TEST_EXISTS));
+}
+
+/* Freeing a server with a delayed answer still pending drops the connection cleanly. */
+static void
+test_server_free_drops_delayed (void)
+{
+  TtHttpServer *server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "timeout",
+                                                   "30", NULL);
+  g_autoptr (TocsinAlert) alert = tocsin_alert_new ("delayed", "body", TOCSIN_LEVEL_INFO);
+  gint64 start = g_get_monotonic_time ();
+
+  tt_http_server_push (server, TT_HTTP_DELAY, 60 * 1000, 200, NULL, NULL);
+  tocsin_manager_post (manager, alert, "h");
+  g_assert_true (tt_http_server_wait_for_requests (server, 1, 30));
+  tt_http_server_free (server);
+  g_assert_true (tocsin_manager_flush (manager, 30));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Loopback tests must not go through a proxy the environment names (the proxy tests set it). */
+  for (const char *const *name = (const char *const[]) { "http_proxy", "https_proxy", "HTTPS_PROXY",
+                                                         "all_proxy", "ALL_PROXY", "no_proxy",
+                                                         "NO_PROXY", NULL };
+       *name; name++)
+    g_unsetenv (*name);
+  tt_init (&argc, &argv);
+  g_assert_true (tocsin_register_channel_class (&httptest_class, NULL));
+
+  g_test_add_func ("/http/status/ok-200", test_status_ok);
+  g_test_add_func ("/http/status/created-201", test_status_created);
+  g_test_add_func ("/http/status/no-content-204", test_status_no_content);
+  g_test_add_func ("/http/status/bad-request-400", test_status_bad_request);
+  g_test_add_func ("/http/status/server-error-500", test_status_server_error);
+  g_test_add_func ("/http/status/unavailable-503", test_status_unavailable);
+  g_test_add_func ("/http/status/too-many-429-seconds", test_status_too_many_seconds);
+  g_test_add_func ("/http/status/too-many-429-date", test_status_too_many_date);
+  g_test_add_func ("/http/status/redirect-302", test_status_redirect);
+  g_test_add_func ("/http/retry-after/seconds", test_retry_after_seconds);
+  g_test_add_func ("/http/retry-after/date-future", test_retry_after_date_future);
+  g_test_add_func ("/http/retry-after/date-past", test_retry_after_date_past);
+  g_test_add_func ("/http/retry-after/garbage", test_retry_after_garbage);
+  g_test_add_func ("/http/transport/refused", test_transport_refused);
+  g_test_add_func ("/http/transport/hang-past-timeout", test_transport_hang);
+  g_test_add_func ("/http/transport/close-mid-plain", test_transport_close_mid_response);
+  g_test_add_func ("/http/transport/close-mid-tls", test_transport_close_mid_response_tls);
+  g_test_add_func ("/http/body/capped", test_body_capped);
+  g_test_add_func ("/http/tls/untrusted", test_tls_untrusted);
+  g_test_add_func ("/http/tls/trusted-ca-file", test_tls_trusted);
+  g_test_add_func ("/http/tls/verify-false", test_tls_verify_false);
+  g_test_add_func ("/http/tls/missing-ca-file-spec", test_tls_missing_ca_file);
+  g_test_add_func ("/http/tls/missing-ca-file-config", test_tls_missing_ca_file_config);
+  g_test_add_func ("/http/proxy/setting", test_proxy_setting);
+  g_test_add_func ("/http/proxy/environment", test_proxy_environment);
+  g_test_add_func ("/http/reuse/one-worker", test_reuse_one_worker);
+  g_test_add_func ("/http/reuse/four-workers", test_reuse_four_workers);
+  g_test_add_func ("/http/secrets/never-printed", test_secrets_never_printed);
+  g_test_add_func ("/http/secrets/excerpt-cut", test_secrets_excerpt_cut);
+  g_test_add_func ("/http/request/headers", test_request_headers);
+  g_test_add_func ("/http/request/put", test_request_put);
+  g_test_add_func ("/http/request/user-agent", test_request_user_agent);
+  g_test_add_func ("/http/request/no-expect", test_request_no_expect);
+  g_test_add_func ("/http/server/delay", test_server_delay);
+  g_test_add_func ("/http/server/default-response", test_server_default);
+  g_test_add_func ("/http/server/not-recording", test_server_not_recording);
+  g_test_add_func ("/http/server/header-names", test_server_header_names);
+  g_test_add_func ("/http/server/free-releases-hung", test_server_free_releases_hung);
+  g_test_add_func ("/http/server/free-drops-delayed", test_server_free_drops_delayed);
+  return g_test_run ();
+}
