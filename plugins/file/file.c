@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 
 #include "fd-write.h"
+#include "json-text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -179,12 +180,10 @@ static GString *
 format_line (FileChannel *self, TocsinAlert *alert)
 {
   g_autoptr (JsonNode) root = build_object (self, alert);
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
   GString *line = g_string_sized_new (256);
 
   g_string_append_c (line, '\n');
-  json_generator_set_root (generator, root);
-  json_generator_to_gstring (generator, line);
+  priv_tocsin_json_append (line, root);
   g_string_append_c (line, '\n');
   return line;
 }
