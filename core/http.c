@@ -18,6 +18,7 @@
 #define EXCERPT_CHARS 200
 
 struct _TocsinHttpClient {
+  guint64 id;          /* unique in the process, see take_handle() */
   char *channel_key;   /* (owned) for log messages */
   long timeout_ms;
   gboolean verify;
@@ -44,6 +45,14 @@ struct _TocsinHttpResponse {
   double retry_after;
 };
 
+/* Each thread keeps the last handle it used, with the id of its client: a channel's worker
+ * thread then reuses its own handle (and connection) without touching the shared pool's lock.
+ * Ids, not pointers, identify clients, so a new client at a freed one's address never finds
+ * the old handle. */
+static guint64 next_client_id = 1; /* (atomic) */
+static __thread guint64 cached_client_id;
+static __thread CURL *cached_handle;
+
 static void
 global_init_once (void)
 {
@@ -69,6 +78,7 @@ tocsin_http_client_new (TocsinPluginContext *ctx, const TocsinConfigNode *config
 
   global_init_once ();
   client = g_new0 (TocsinHttpClient, 1);
+  client->id = __atomic_fetch_add (&next_client_id, 1, __ATOMIC_RELAXED);
   client->channel_key = g_strdup (tocsin_plugin_context_get_channel_key (ctx));
   client->timeout_ms = (long) (tocsin_plugin_context_get_timeout (ctx) * 1000);
   client->idle = g_async_queue_new ();
@@ -113,18 +123,40 @@ tocsin_http_client_free (TocsinHttpClient *client)
   g_free (client);
 }
 
+static void configure_handle (TocsinHttpClient *client, CURL *handle);
+
 static CURL *
 take_handle (TocsinHttpClient *client)
 {
-  CURL *handle = g_async_queue_try_pop (client->idle);
+  CURL *handle;
 
+  if (cached_handle != NULL && cached_client_id == client->id)
+    {
+      handle = cached_handle;
+      cached_handle = NULL;
+      return handle;
+    }
+  handle = g_async_queue_try_pop (client->idle);
   if (handle != NULL)
     return handle;
   handle = curl_easy_init ();
+  configure_handle (client, handle);
   g_mutex_lock (&client->lock);
   g_ptr_array_add (client->all, handle);
   g_mutex_unlock (&client->lock);
   return handle;
+}
+
+static void
+give_back_handle (TocsinHttpClient *client, CURL *handle)
+{
+  if (cached_handle == NULL || cached_client_id == client->id)
+    {
+      cached_client_id = client->id;
+      cached_handle = handle;
+    }
+  else
+    g_async_queue_push (client->idle, handle);
 }
 
 TocsinHttpRequest *
@@ -287,14 +319,10 @@ on_header (char *data, size_t size, size_t n, void *user_data)
   return length;
 }
 
-/* Sets every option of one request; @handle was reset, so nothing of the previous one remains. */
-static struct curl_slist *
-prepare (TocsinHttpClient *client, CURL *handle, TocsinHttpRequest *request,
-         TocsinHttpResponse *response, char *errbuf)
+/* The options that are the same for every request of @client, set once per handle. */
+static void
+configure_handle (TocsinHttpClient *client, CURL *handle)
 {
-  struct curl_slist *headers = NULL;
-
-  curl_easy_setopt (handle, CURLOPT_URL, request->url);
   curl_easy_setopt (handle, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt (handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt (handle, CURLOPT_TIMEOUT_MS, client->timeout_ms);
@@ -308,19 +336,30 @@ prepare (TocsinHttpClient *client, CURL *handle, TocsinHttpRequest *request,
     curl_easy_setopt (handle, CURLOPT_CAINFO, client->ca_file);
   if (client->proxy)
     curl_easy_setopt (handle, CURLOPT_PROXY, client->proxy);
-  curl_easy_setopt (handle, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt (handle, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt (handle, CURLOPT_WRITEDATA, response->body);
   curl_easy_setopt (handle, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt (handle, CURLOPT_HEADERDATA, response);
+}
 
+/* Sets the options of one request: every one that differs between requests is set each time,
+ * so nothing of the previous request on this handle remains. */
+static struct curl_slist *
+prepare (CURL *handle, TocsinHttpRequest *request, TocsinHttpResponse *response, char *errbuf)
+{
+  struct curl_slist *headers = NULL;
+
+  curl_easy_setopt (handle, CURLOPT_URL, request->url);
+  curl_easy_setopt (handle, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt (handle, CURLOPT_WRITEDATA, response->body);
+  curl_easy_setopt (handle, CURLOPT_HEADERDATA, response);
   if (request->body != NULL)
     {
       curl_easy_setopt (handle, CURLOPT_POSTFIELDS, request->body);
       curl_easy_setopt (handle, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) request->body_length);
     }
-  if (g_strcmp0 (request->method, request->body ? "POST" : "GET") != 0)
-    curl_easy_setopt (handle, CURLOPT_CUSTOMREQUEST, request->method);
+  else
+    curl_easy_setopt (handle, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt (handle, CURLOPT_CUSTOMREQUEST,
+                    g_strcmp0 (request->method, request->body ? "POST" : "GET") != 0 ? request->method : NULL);
   for (guint i = 0; i < request->headers->len; i++)
     headers = curl_slist_append (headers, request->headers->pdata[i]);
   /* No "Expect: 100-continue": it costs a round trip on every body over 1 KiB. */
@@ -373,7 +412,7 @@ static gboolean
 map_outcome (TocsinHttpRequest *request, CURLcode code, const char *errbuf,
              TocsinHttpResponse *response, TocsinResult *result, GError **error)
 {
-  g_autofree char *url = tocsin_redact (request->url);
+  g_autofree char *url = NULL;
   const char *retry_after;
 
   if (code != CURLE_OK)
@@ -382,6 +421,7 @@ map_outcome (TocsinHttpRequest *request, CURLcode code, const char *errbuf,
       g_autofree char *detail = tocsin_redact (*errbuf ? errbuf : curl_easy_strerror (code));
       if (result)
         tocsin_result_set_retryable (result, transport_error_is_retryable (code));
+      url = tocsin_redact (request->url);
       g_set_error (error, TOCSIN_ERROR, timeout ? TOCSIN_ERROR_TIMEOUT : TOCSIN_ERROR_DELIVERY,
                    "%s %s: %s", request->method, url, detail);
       return FALSE;
@@ -397,6 +437,7 @@ map_outcome (TocsinHttpRequest *request, CURLcode code, const char *errbuf,
       tocsin_result_set_retryable (result, response->status == 429 || response->status >= 500);
       tocsin_result_set_retry_after (result, response->retry_after);
     }
+  url = tocsin_redact (request->url);
   {
     g_autofree char *quote = excerpt (response->body);
     g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_DELIVERY, "%s %s: HTTP %u%s%s%s", request->method,
@@ -423,9 +464,7 @@ tocsin_http_client_send (TocsinHttpClient *client, TocsinHttpRequest *request, T
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   handle = take_handle (client);
-  /* Reset clears the previous request's options but keeps the live connection. */
-  curl_easy_reset (handle);
-  headers = prepare (client, handle, request, response, errbuf);
+  headers = prepare (handle, request, response, errbuf);
   code = curl_easy_perform (handle);
   if (code == CURLE_OK)
     curl_easy_getinfo (handle, CURLINFO_RESPONSE_CODE, &status);
@@ -433,8 +472,11 @@ tocsin_http_client_send (TocsinHttpClient *client, TocsinHttpRequest *request, T
   /* No pointer into this call's stack or data may stay on the handle. */
   curl_easy_setopt (handle, CURLOPT_ERRORBUFFER, NULL);
   curl_easy_setopt (handle, CURLOPT_HTTPHEADER, NULL);
+  curl_easy_setopt (handle, CURLOPT_POSTFIELDS, NULL);
+  curl_easy_setopt (handle, CURLOPT_WRITEDATA, NULL);
+  curl_easy_setopt (handle, CURLOPT_HEADERDATA, NULL);
   curl_slist_free_all (headers);
-  g_async_queue_push (client->idle, handle);
+  give_back_handle (client, handle);
 
   ok = map_outcome (request, code, errbuf, response, result, error);
   if (response_out != NULL && code == CURLE_OK)
