@@ -156,15 +156,20 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
 }
 
 /* Takes up to @max items under one lock; blocks for the first one when @block. */
+/* Takes items under one lock: at most BATCH_MAX, and with several workers at most this
+ * worker's share of what is queued (so a batch never holds alerts back from idle siblings);
+ * blocks for the first one when @block. */
 static guint
-pop_batch (GAsyncQueue *queue, gpointer *items, guint max, gboolean block)
+pop_batch (GAsyncQueue *queue, gpointer *items, guint n_workers, gboolean block)
 {
   gpointer item;
-  guint n = 0;
+  guint n = 0, max;
 
   g_async_queue_lock (queue);
   if (block)
     items[n++] = g_async_queue_pop_unlocked (queue);
+  max = n_workers == 1 ? BATCH_MAX
+                       : CLAMP ((guint) MAX (g_async_queue_length_unlocked (queue), 0) / n_workers, 1, BATCH_MAX / 8);
   while (n < max && (item = g_async_queue_try_pop_unlocked (queue)) != NULL)
     items[n++] = item;
   g_async_queue_unlock (queue);
@@ -192,8 +197,6 @@ worker_main (gpointer data)
   TocsinChannel *channel = worker->channel;
   gpointer items[BATCH_MAX];
   sigset_t sigpipe;
-  /* With several workers a batch would hold alerts back from idle siblings: take one at a time. */
-  guint batch_max = channel->n_workers == 1 ? BATCH_MAX : 1;
   guint idle_naps = 0;
   gboolean stop = FALSE;
 
@@ -206,7 +209,7 @@ worker_main (gpointer data)
 
   while (!stop)
     {
-      guint n = pop_batch (channel->queue, items, batch_max, idle_naps >= NAPS_BEFORE_SLEEP);
+      guint n = pop_batch (channel->queue, items, channel->n_workers, idle_naps >= NAPS_BEFORE_SLEEP);
 
       if (n == 0)
         {
