@@ -22,6 +22,7 @@
 
 #include "fd-write.h"
 #include "json-text.h"
+#include "time-text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -112,25 +113,6 @@ reopen_if_rotated (FileChannel *self)
                              "file: '%s' was rotated; appending to a new file", self->path);
 }
 
-/* RFC 3339 with microseconds and the local offset, e.g. 2026-11-26T16:48:54.000123+01:00. */
-static char *
-format_time (gint64 unix_usec)
-{
-  gint64 seconds = unix_usec / G_USEC_PER_SEC;
-  gint64 micro = unix_usec % G_USEC_PER_SEC;
-  g_autoptr (GDateTime) whole = NULL;
-  g_autoptr (GDateTime) exact = NULL;
-
-  if (micro < 0)
-    {
-      seconds--;
-      micro += G_USEC_PER_SEC;
-    }
-  whole = g_date_time_new_from_unix_local (seconds);
-  exact = whole ? g_date_time_add (whole, micro) : NULL;
-  return exact ? g_date_time_format (exact, "%Y-%m-%dT%H:%M:%S.%f%:z") : NULL;
-}
-
 static void
 add_label (const char *key, const char *value, gpointer user_data)
 {
@@ -154,7 +136,7 @@ static JsonNode *
 build_object (FileChannel *self, TocsinAlert *alert)
 {
   TocsinLevel level = tocsin_alert_get_level (alert);
-  g_autofree char *stamp = format_time (tocsin_alert_get_time (alert));
+  g_autofree char *stamp = priv_tocsin_format_rfc3339 (tocsin_alert_get_time (alert));
   g_autofree char *title = tocsin_alert_dup_formatted_title (alert);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 

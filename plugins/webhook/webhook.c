@@ -27,6 +27,7 @@
 #include <json-glib/json-glib.h>
 
 #include "json-text.h"
+#include "time-text.h"
 
 #include <string.h>
 
@@ -303,39 +304,10 @@ load_headers (const TocsinPluginContext *ctx, const TocsinConfigNode *config, GE
 
 /* ---- the document -------------------------------------------------------------------------- */
 
-/* RFC 3339 with microseconds and the local offset, e.g. 2026-11-26T16:48:54.000123+01:00. */
-static char *
-format_time (gint64 unix_usec)
-{
-  gint64 seconds = unix_usec / G_USEC_PER_SEC;
-  gint64 micro = unix_usec % G_USEC_PER_SEC;
-  g_autoptr (GDateTime) whole = NULL;
-  g_autoptr (GDateTime) exact = NULL;
-
-  if (micro < 0)
-    {
-      seconds--;
-      micro += G_USEC_PER_SEC;
-    }
-  whole = g_date_time_new_from_unix_local (seconds);
-  exact = whole ? g_date_time_add (whole, micro) : NULL;
-  return exact ? g_date_time_format (exact, "%Y-%m-%dT%H:%M:%S.%f%:z") : NULL;
-}
-
-static void
-add_string_member (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 static void
 add_label (const char *key, const char *value, gpointer user_data)
 {
-  add_string_member (user_data, key, value);
+  json_object_set_string_member (user_data, key, value);
 }
 
 /* (transfer full) The JSON document for @alert. */
@@ -344,26 +316,23 @@ build_document (Webhook *self, TocsinAlert *alert)
 {
   TocsinLevel level = tocsin_alert_get_level (alert);
   g_autofree char *title = tocsin_alert_dup_formatted_title (alert);
-  g_autofree char *stamp = format_time (tocsin_alert_get_time (alert));
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *stamp = priv_tocsin_format_rfc3339 (tocsin_alert_get_time (alert));
+  /* JsonObject directly rather than a JsonBuilder: the same tree without a GObject per
+   * document, which showed in the webhook benchmark. Members keep their insertion order. */
+  JsonObject *object = json_object_new ();
+  JsonObject *labels = json_object_new ();
+  g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), object);
 
-  json_builder_begin_object (builder);
-  add_string_member (builder, "title", title);
-  add_string_member (builder, "body", tocsin_alert_get_body (alert));
-  json_builder_set_member_name (builder, "level");
-  json_builder_add_int_value (builder, level);
-  add_string_member (builder, "level_name", tocsin_level_to_string (level));
-  add_string_member (builder, "timestamp", stamp);
-  add_string_member (builder, "channel", tocsin_plugin_context_get_channel_key (self->ctx));
-  json_builder_set_member_name (builder, "labels");
-  json_builder_begin_object (builder);
-  tocsin_alert_foreach_label (alert, add_label, builder);
-  json_builder_end_object (builder);
-  add_string_member (builder, "id", tocsin_alert_get_id (alert));
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
+  json_object_set_string_member (object, "title", title);
+  json_object_set_string_member (object, "body", tocsin_alert_get_body (alert));
+  json_object_set_int_member (object, "level", level);
+  json_object_set_string_member (object, "level_name", tocsin_level_to_string (level));
+  json_object_set_string_member (object, "timestamp", stamp);
+  json_object_set_string_member (object, "channel", tocsin_plugin_context_get_channel_key (self->ctx));
+  tocsin_alert_foreach_label (alert, add_label, labels);
+  json_object_set_object_member (object, "labels", labels);
+  json_object_set_string_member (object, "id", tocsin_alert_get_id (alert));
+  json_object_unref (object);
   return priv_tocsin_json_to_text (root);
 }
 
