@@ -5,7 +5,11 @@
  * webhook channel's workers, or the plain client's threads). Reports alerts per second, CPU
  * time, connections, and the manager's rate as a share of the plain client's.
  *
- *   TOCSIN_PLUGIN_PATH=build/plugins build/bench/bench-webhook [--alerts N]
+ * Loopback throughput on a small virtual machine swings by a factor of two from run to run
+ * (scheduling of the client and sink threads), so the two clients run in alternation, several
+ * rounds, and the medians are compared.
+ *
+ *   TOCSIN_PLUGIN_PATH=build/plugins build/bench/bench-webhook [--alerts N] [--rounds R]
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <tocsin/tocsin.h>
@@ -141,21 +145,63 @@ run_manager (guint workers, guint64 alerts)
   return run;
 }
 
-static void
-report (const char *what, guint workers, guint64 alerts, const Run *run)
+static int
+compare_double (gconstpointer a, gconstpointer b)
 {
-  g_print ("%-14s %u connection(s): %7" G_GUINT64_FORMAT " alerts in %6.3f s = %8.0f alerts/s, "
-           "CPU %5.2f s (%4.1f us/alert), %u connection(s) seen, %" G_GUINT64_FORMAT " requests\n",
-           what, workers, alerts, run->seconds, alerts / run->seconds, run->cpu,
-           run->cpu * 1e6 / alerts, run->connections, run->requests);
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *values, guint n)
+{
+  qsort (values, n, sizeof (double), compare_double);
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+/* Runs both clients @rounds times in alternation; prints each run and the medians. */
+static void
+compare (guint workers, guint64 alerts, guint rounds)
+{
+  g_autofree double *plain_rate = g_new (double, rounds);
+  g_autofree double *managed_rate = g_new (double, rounds);
+  g_autofree double *plain_cpu = g_new (double, rounds);
+  g_autofree double *managed_cpu = g_new (double, rounds);
+  double p, m;
+
+  for (guint r = 0; r < rounds; r++)
+    {
+      Run plain = run_plain (workers, alerts);
+      Run managed = run_manager (workers, alerts);
+
+      if (plain.connections != workers || managed.connections != workers)
+        g_printerr ("warning: %u and %u connections seen instead of %u\n", plain.connections,
+                    managed.connections, workers);
+      plain_rate[r] = alerts / plain.seconds;
+      managed_rate[r] = alerts / managed.seconds;
+      plain_cpu[r] = plain.cpu * 1e6 / alerts;
+      managed_cpu[r] = managed.cpu * 1e6 / alerts;
+      g_print ("  round %u: plain %8.0f alerts/s (CPU %5.1f us/alert), tocsin %8.0f alerts/s "
+               "(CPU %5.1f us/alert)\n", r + 1, plain_rate[r], plain_cpu[r], managed_rate[r],
+               managed_cpu[r]);
+    }
+  p = median (plain_rate, rounds);
+  m = median (managed_rate, rounds);
+  g_print ("%u connection(s), %" G_GUINT64_FORMAT " alerts per run, medians of %u rounds:\n"
+           "  plain libcurl  %8.0f alerts/s, CPU %5.1f us/alert\n"
+           "  tocsin webhook %8.0f alerts/s, CPU %5.1f us/alert  -> %.0f%% of the plain client\n",
+           workers, alerts, rounds, p, median (plain_cpu, rounds), m, median (managed_cpu, rounds),
+           100.0 * m / p);
 }
 
 int
 main (int argc, char **argv)
 {
   gint64 alerts = 20000;
+  gint rounds = 5;
   GOptionEntry entries[] = {
     { "alerts", 0, 0, G_OPTION_ARG_INT64, &alerts, "Alerts per run", "N" },
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Runs of each client per connection count", "R" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- tocsin webhook throughput");
@@ -163,26 +209,16 @@ main (int argc, char **argv)
   const guint worker_counts[] = { 1, 4 };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!g_option_context_parse (context, &argc, &argv, &error) || rounds < 1 || alerts < 4)
     {
-      g_printerr ("%s\n", error->message);
+      g_printerr ("%s\n", error ? error->message : "--rounds must be >= 1 and --alerts >= 4");
       return 2;
     }
   curl_global_init (CURL_GLOBAL_DEFAULT);
   g_print ("tocsin %s, %u CPU(s), %zu-byte JSON bodies to a loopback HTTP/1.1 sink\n",
            tocsin_get_version (), g_get_num_processors (), sizeof body - 1);
   for (gsize i = 0; i < G_N_ELEMENTS (worker_counts); i++)
-    {
-      guint workers = worker_counts[i];
-      guint64 n = (guint64) alerts / workers * workers;
-      Run plain = run_plain (workers, n);
-      Run managed = run_manager (workers, n);
-
-      report ("plain libcurl", workers, n, &plain);
-      report ("tocsin webhook", workers, n, &managed);
-      g_print ("  -> the manager reaches %.0f%% of the plain client's rate\n",
-               100.0 * (n / managed.seconds) / (n / plain.seconds));
-    }
+    compare (worker_counts[i], (guint64) alerts / worker_counts[i] * worker_counts[i], (guint) rounds);
   curl_global_cleanup ();
   return 0;
 }
