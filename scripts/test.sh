@@ -4,9 +4,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/deps.sh
 . "$here/scripts/deps.sh"
-# The tests also run real HTTP(S) servers on loopback (libsoup, TLS through glib-networking) and
-# make their certificates with openssl.
-tocsin_install_deps libsoup-3.0-dev glib-networking openssl
+# The tests also run real HTTP(S) servers on loopback (libsoup, TLS through glib-networking; a
+# python3 stand-in for ntfy), make their certificates with openssl, and compare the library's
+# ABI with the committed baseline (abigail-tools).
+tocsin_install_deps libsoup-3.0-dev glib-networking openssl python3 abigail-tools
 TOCSIN_BUILD_TYPE=${TOCSIN_BUILD_TYPE:-Debug} TOCSIN_CMAKE_ARGS="-DTOCSIN_BUILD_TESTS=ON ${TOCSIN_CMAKE_ARGS:-}" \
   "$here/scripts/build.sh"
 build=${TOCSIN_BUILD_DIR:-$here/build}
