@@ -210,6 +210,33 @@ channel_stats (JsonObject *stats, const char *key)
   return counts;
 }
 
+/* The "results" of a --json document, which must hold @n of them (transfer none: @root owns
+ * them). */
+static JsonArray *
+json_results (JsonNode *root, guint n)
+{
+  JsonArray *results = json_object_get_array_member (json_node_get_object (root), "results");
+
+  g_assert_cmpuint (json_array_get_length (results), ==, n);
+  return results;
+}
+
+/* The run was refused (exit status 2: a usage or config error) saying @fragment on stderr. */
+static void
+assert_refused_run (const Run *run, const char *fragment)
+{
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, fragment));
+}
+
+/* Each of the NULL-terminated @needles is somewhere in @text. */
+static void
+assert_all_in (const char *text, const char *const *needles)
+{
+  for (guint i = 0; needles[i] != NULL; i++)
+    g_assert_nonnull (strstr (text, needles[i]));
+}
+
 /* ---- help, version, usage errors ---- */
 
 static void
@@ -237,12 +264,9 @@ test_help_send_command (Fixture *f, gconstpointer data)
   run_tocsin (f, NULL, &run, "send", "--help", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "tocsin send"));
-  for (const char *const *opt = (const char *const[]) { "--config", "--channel", "--level",
-                                                        "--title", "--body", "--timestamp",
-                                                        "--label", "--batch", "--json",
-                                                        "--verbose", "--quiet", NULL };
-       *opt; opt++)
-    g_assert_nonnull (strstr (run.out, *opt));
+  assert_all_in (run.out, (const char *const[]) { "--config", "--channel", "--level", "--title",
+                                                  "--body", "--timestamp", "--label", "--batch",
+                                                  "--json", "--verbose", "--quiet", NULL });
   g_assert_nonnull (strstr (run.out, "Exit status"));
 }
 
@@ -274,9 +298,8 @@ test_usage_unknown_command (Fixture *f, gconstpointer data)
   g_auto (Run) run = { 0 };
 
   run_tocsin (f, NULL, &run, "shout", NULL);
-  g_assert_cmpint (run.status, ==, 2);
+  assert_refused_run (&run, "shout");
   g_assert_true (g_str_has_prefix (run.err, "tocsin: "));
-  g_assert_nonnull (strstr (run.err, "shout"));
   g_assert_cmpstr (run.out, ==, "");
 }
 
@@ -286,8 +309,7 @@ test_usage_unknown_option (Fixture *f, gconstpointer data)
   g_auto (Run) run = { 0 };
 
   run_tocsin (f, NULL, &run, "send", "--config", f->config, "--title", "x", "--loud", NULL);
-  g_assert_cmpint (run.status, ==, 2);
-  g_assert_nonnull (strstr (run.err, "--loud"));
+  assert_refused_run (&run, "--loud");
   g_assert_cmpuint (count_lines (f->out), ==, 0);
 }
 
@@ -297,8 +319,7 @@ test_usage_missing_title (Fixture *f, gconstpointer data)
   g_auto (Run) run = { 0 };
 
   run_tocsin (f, NULL, &run, "send", "--config", f->config, "--body", "b", NULL);
-  g_assert_cmpint (run.status, ==, 2);
-  g_assert_nonnull (strstr (run.err, "--title"));
+  assert_refused_run (&run, "--title");
 }
 
 static void
@@ -308,8 +329,7 @@ test_usage_bad_label (Fixture *f, gconstpointer data)
 
   run_tocsin (f, NULL, &run, "send", "--config", f->config, "--title", "x", "--label", "novalue",
               NULL);
-  g_assert_cmpint (run.status, ==, 2);
-  g_assert_nonnull (strstr (run.err, "novalue"));
+  assert_refused_run (&run, "novalue");
   g_assert_nonnull (strstr (run.err, "KEY=VALUE"));
 }
 
@@ -321,9 +341,8 @@ test_usage_bad_level (Fixture *f, gconstpointer data)
 
   run_tocsin (f, NULL, &run, "send", "--config", f->config, "--title", "x", "--level", "loud",
               NULL);
-  g_assert_cmpint (run.status, ==, 2);
+  assert_refused_run (&run, "loud");
   g_assert_true (g_str_has_prefix (run.err, "tocsin: "));
-  g_assert_nonnull (strstr (run.err, "loud"));
   g_assert_nonnull (strstr (run.err, "info, success, warning, critical"));
   lines = read_jsonl (f->out);
   g_assert_cmpuint (lines->len, ==, 0);
@@ -372,8 +391,7 @@ test_send_json_document (Fixture *f, gconstpointer data)
   doc = json_node_get_object (root);
   top = member_names (doc);
   g_assert_cmpstr (top, ==, "results,stats");
-  results = json_object_get_array_member (doc, "results");
-  g_assert_cmpuint (json_array_get_length (results), ==, 2);
+  results = json_results (root, 2);
   assert_result (results, 0, "log", TRUE, NULL, NULL, FALSE, 1);
   assert_result (results, 1, "nop", TRUE, "noop-1", NULL, FALSE, 1);
   stats = json_object_get_object_member (doc, "stats");
@@ -399,8 +417,7 @@ test_send_failure_exit (Fixture *f, gconstpointer data)
   g_assert_cmpint (run.status, ==, 1);
   root = parse_json (run.out);
   doc = json_node_get_object (root);
-  results = json_object_get_array_member (doc, "results");
-  g_assert_cmpuint (json_array_get_length (results), ==, 3);
+  results = json_results (root, 3);
   assert_result (results, 0, "log", TRUE, NULL, NULL, FALSE, 1);
   assert_result (results, 1, "nop", TRUE, "noop-1", NULL, FALSE, 1);
   assert_result (results, 2, "bad", FALSE, NULL, "noop: configured to fail", TRUE, 1);
@@ -444,8 +461,7 @@ test_send_throttled_exit (Fixture *f, gconstpointer data)
   g_assert_cmpint (run.status, ==, 1);
   root = parse_json (run.out);
   doc = json_node_get_object (root);
-  results = json_object_get_array_member (doc, "results");
-  g_assert_cmpuint (json_array_get_length (results), ==, 2);
+  results = json_results (root, 2);
   assert_result (results, 0, "slow", TRUE, NULL, NULL, FALSE, 1);
   assert_result (results, 1, "slow", FALSE, NULL, "Rate limit exceeded", FALSE, 0);
   assert_counts (json_object_get_object_member (doc, "stats"), 1, 0, 1);
@@ -518,7 +534,7 @@ test_send_no_channel_matches (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (run.err, "info"));
   root = parse_json (run.out);
   doc = json_node_get_object (root);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (doc, "results")), ==, 0);
+  json_results (root, 0);
   assert_counts (json_object_get_object_member (doc, "stats"), 0, 0, 0);
   g_assert_cmpuint (count_lines (f->out), ==, 0);
 
@@ -543,8 +559,7 @@ assert_targets (Fixture *f, const char *target, const char *channel)
               "--json", NULL);
   g_assert_cmpint (run.status, ==, 0);
   root = parse_json (run.out);
-  results = json_object_get_array_member (json_node_get_object (root), "results");
-  g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  results = json_results (root, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 0),
                                                   "channel"), ==, channel);
 }
@@ -579,9 +594,8 @@ test_target_unknown (Fixture *f, gconstpointer data)
 
   run_tocsin (f, NULL, &run, "send", "--config", f->config, "--channel", "slack", "--title", "t",
               "--level", "critical", NULL);
-  g_assert_cmpint (run.status, ==, 2);
+  assert_refused_run (&run, "'slack'");
   g_assert_true (g_str_has_prefix (run.err, "tocsin: "));
-  g_assert_nonnull (strstr (run.err, "'slack'"));
   for (const char *const *key = (const char *const[]) { "log", "nop", "bad", NULL }; *key; key++)
     {
       g_autofree char *pattern = g_strdup_printf ("[:,] %s \\(", *key);
@@ -626,8 +640,7 @@ test_batch_order (Fixture *f, gconstpointer data)
   g_assert_cmpint (run.status, ==, 0);
   root = parse_json (run.out);
   /* a1..a5 on log, and a2 also on nop. */
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root),
-                                                                         "results")), ==, 6);
+  json_results (root, 6);
   lines = read_jsonl (f->out);
   g_assert_cmpuint (lines->len, ==, 5);
   for (guint i = 0; i < lines->len; i++)
@@ -676,9 +689,8 @@ assert_batch_refused (Fixture *f, const char *bad_line, const char *expected)
                                             "{\"title\": \"ok4\"}\n", bad_line);
 
   run_tocsin (f, input, &run, "send", "--config", f->config, "--batch", "-", NULL);
-  g_assert_cmpint (run.status, ==, 2);
+  assert_refused_run (&run, expected);
   g_assert_true (g_str_has_prefix (run.err, "tocsin: <stdin>:3"));
-  g_assert_nonnull (strstr (run.err, expected));
   g_assert_cmpstr (run.out, ==, "");
   g_assert_cmpuint (count_lines (f->out), ==, 0);
 }
@@ -708,8 +720,7 @@ test_batch_named_file_error (Fixture *f, gconstpointer data)
   g_autofree char *batch = tt_write_file (f->tmpdir, "alerts.jsonl", "{\"title\": \"ok\"}\nnope\n");
 
   run_tocsin (f, NULL, &run, "send", "--config", f->config, "--batch", batch, NULL);
-  g_assert_cmpint (run.status, ==, 2);
-  g_assert_nonnull (strstr (run.err, "alerts.jsonl:2"));
+  assert_refused_run (&run, "alerts.jsonl:2");
   g_assert_cmpuint (count_lines (f->out), ==, 0);
 }
 
@@ -760,9 +771,8 @@ test_check_invalid_config (Fixture *f, gconstpointer data)
     "</tocsin>\n");
 
   run_tocsin (f, NULL, &run, "check", "--config", config, NULL);
-  g_assert_cmpint (run.status, ==, 2);
+  assert_refused_run (&run, "broken.xml:3");
   g_assert_true (g_str_has_prefix (run.err, "tocsin: "));
-  g_assert_nonnull (strstr (run.err, "broken.xml:3"));
   g_assert_cmpstr (run.out, ==, "");
 }
 
@@ -797,9 +807,8 @@ test_config_not_found (Fixture *f, gconstpointer data)
   g_autofree char *xdg_path = g_build_filename (f->xdg, "tocsin", "tocsin.xml", NULL);
 
   run_tocsin (f, NULL, &run, "send", "--title", "x", NULL);
-  g_assert_cmpint (run.status, ==, 2);
+  assert_refused_run (&run, "TOCSIN_CONFIG");
   g_assert_true (g_str_has_prefix (run.err, "tocsin: "));
-  g_assert_nonnull (strstr (run.err, "TOCSIN_CONFIG"));
   g_assert_nonnull (strstr (run.err, xdg_path));
   g_assert_cmpstr (run.out, ==, "");
 }
@@ -810,8 +819,7 @@ test_config_explicit_missing (Fixture *f, gconstpointer data)
   g_auto (Run) run = { 0 };
 
   run_tocsin (f, NULL, &run, "check", "--config", "no-such.xml", NULL);
-  g_assert_cmpint (run.status, ==, 2);
-  g_assert_nonnull (strstr (run.err, "no-such.xml"));
+  assert_refused_run (&run, "no-such.xml");
 }
 
 static void
@@ -865,8 +873,7 @@ test_redact_credential_in_error (Fixture *f, gconstpointer data)
   f->env = g_new0 (char *, 2);
   f->env[0] = g_strdup ("TT_CLI_SECRET=/no-such-dir-hunter2-s3cr3t/x.jsonl");
   run_tocsin (f, NULL, &run, "-v", "send", "--config", config, "--title", "t", "--json", NULL);
-  g_assert_cmpint (run.status, ==, 2);
-  g_assert_nonnull (strstr (run.err, "secret.xml:5"));
+  assert_refused_run (&run, "secret.xml:5");
   g_assert_null (strstr (run.err, "hunter2"));
   g_assert_null (strstr (run.out, "hunter2"));
 }

@@ -23,32 +23,25 @@ fixture_path (const char *name)
   return g_build_filename (TOCSIN_SOURCE_DIR, "tests", "data", "config", name, NULL);
 }
 
-/* Loads a fixture that must fail with @code; returns the message (transfer full). */
-static char *
-load_fixture_error (const char *name, int code)
+/* A config file of tests/data/config that is refused, and what the message must say. */
+typedef struct {
+  const char *file;
+  int code;
+  const char *expected[3]; /* parts of the message, NULL-terminated */
+} RefusedFixture;
+
+static void
+test_fixture_refused (gconstpointer data)
 {
-  g_autofree char *path = fixture_path (name);
+  const RefusedFixture *c = data;
+  g_autofree char *path = fixture_path (c->file);
   g_autoptr (GError) error = NULL;
   g_autoptr (TocsinConfig) config = tocsin_config_new_from_file (path, &error);
 
   g_assert_null (config);
-  g_assert_error (error, TOCSIN_ERROR, code);
-  g_test_message ("%s", error->message);
-  return g_strdup (error->message);
-}
-
-static void
-assert_contains (const char *haystack, const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("expected \"%s\" in: %s", needle, haystack);
-}
-
-static void
-assert_not_contains (const char *haystack, const char *needle)
-{
-  if (strstr (haystack, needle) != NULL)
-    g_error ("did not expect \"%s\" in: %s", needle, haystack);
+  tt_assert_error (error, c->code, NULL);
+  for (guint i = 0; c->expected[i] != NULL; i++)
+    tt_assert_contains (error->message, c->expected[i]);
 }
 
 static TocsinChannelSpec *
@@ -58,22 +51,8 @@ channel_at (TocsinConfig *config, guint index)
   return config->channels->pdata[index];
 }
 
-typedef struct {
-  char *dir; /* a fresh temporary folder */
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->dir = tt_make_tmpdir ();
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  tt_rm_rf (f->dir);
-  g_free (f->dir);
-}
+/* The fixture's dir is a fresh temporary folder. */
+typedef TtDirFixture Fixture;
 
 /* Writes @xml to @f->dir/@name and loads it. */
 static TocsinConfig *
@@ -220,32 +199,21 @@ test_default_manager (Fixture *f, gconstpointer data)
 
 /* ---- parse errors ----------------------------------------------------------------------- */
 
-static void
-test_parse_not_xml (void)
-{
-  g_autofree char *msg = load_fixture_error ("not-xml.xml", TOCSIN_ERROR_CONFIG_PARSE);
+static const RefusedFixture parse_not_xml = {
+  "not-xml.xml", TOCSIN_ERROR_CONFIG_PARSE,
+  { "not-xml.xml:1: not well-formed XML" }
+};
 
-  assert_contains (msg, "not-xml.xml:1: not well-formed XML");
-}
+/* The parser notices at the end of the data (line 8) that <path> of line 7 never closed. */
+static const RefusedFixture parse_truncated = {
+  "truncated.xml", TOCSIN_ERROR_CONFIG_PARSE,
+  { "truncated.xml:8: not well-formed XML", "line 7" }
+};
 
-static void
-test_parse_truncated (void)
-{
-  g_autofree char *msg = load_fixture_error ("truncated.xml", TOCSIN_ERROR_CONFIG_PARSE);
-
-  /* The parser notices at the end of the data (line 8) that <path> of line 7 never closed. */
-  assert_contains (msg, "truncated.xml:8: not well-formed XML");
-  assert_contains (msg, "line 7");
-}
-
-static void
-test_parse_empty (void)
-{
-  g_autofree char *msg = load_fixture_error ("empty.xml", TOCSIN_ERROR_CONFIG_PARSE);
-
-  assert_contains (msg, "empty.xml:1: the file is empty");
-  assert_contains (msg, "<tocsin version=\"1\">");
-}
+static const RefusedFixture parse_empty = {
+  "empty.xml", TOCSIN_ERROR_CONFIG_PARSE,
+  { "empty.xml:1: the file is empty", "<tocsin version=\"1\">" }
+};
 
 static void
 test_parse_blank_data (void)
@@ -253,8 +221,7 @@ test_parse_blank_data (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (TocsinConfig) config = tocsin_config_new_from_data ("  \n\n ", -1, NULL, &error);
 
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_PARSE);
-  assert_contains (error->message, "<data>:1: the file is empty");
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_PARSE, "<data>:1: the file is empty", NULL);
 }
 
 static void
@@ -264,8 +231,7 @@ test_parse_missing_file (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (TocsinConfig) config = tocsin_config_new_from_file (path, &error);
 
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_NOT_FOUND);
-  assert_contains (error->message, "nope.xml");
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_NOT_FOUND, "nope.xml", NULL);
 }
 
 /* An external entity naming a FIFO and a URL on a loopback listener: were the parser to read
@@ -309,9 +275,9 @@ test_parse_doctype_external (Fixture *f, gconstpointer data)
 
   config = load_text (f, "xxe.xml", xml, &error);
   g_assert_null (config);
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
-  assert_contains (error->message, "xxe.xml:2: a <!DOCTYPE> declaration is not allowed");
-  assert_contains (error->message, "external entities");
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_INVALID,
+                   "xxe.xml:2: a <!DOCTYPE> declaration is not allowed",
+                   "external entities", NULL);
 
   g_socket_set_blocking (listener, FALSE);
   g_clear_error (&error);
@@ -332,18 +298,14 @@ test_parse_doctype_system (Fixture *f, gconstpointer data)
                "<!DOCTYPE tocsin SYSTEM \"http://127.0.0.1:9/tocsin.dtd\">\n"
                "<tocsin version=\"1\"/>\n", &error);
 
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
-  assert_contains (error->message, "dtd.xml:3: a <!DOCTYPE> declaration is not allowed");
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_INVALID,
+                   "dtd.xml:3: a <!DOCTYPE> declaration is not allowed", NULL);
 }
 
-static void
-test_parse_billion_laughs (void)
-{
-  g_autofree char *msg = load_fixture_error ("billion-laughs.xml", TOCSIN_ERROR_CONFIG_INVALID);
-
-  assert_contains (msg, "billion-laughs.xml:2: a <!DOCTYPE> declaration is not allowed");
-  assert_contains (msg, "billion laughs");
-}
+static const RefusedFixture parse_billion_laughs = {
+  "billion-laughs.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "billion-laughs.xml:2: a <!DOCTYPE> declaration is not allowed", "billion laughs" }
+};
 
 /* Without a DOCTYPE an entity is simply undefined; the predefined ones still work. */
 static void
@@ -357,8 +319,7 @@ test_parse_entities (void)
                                         "    <stream>&x;</stream>\n"
                                         "  </channel>\n"
                                         "</tocsin>\n", -1, NULL, &error);
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_PARSE);
-  assert_contains (error->message, "<data>:3: not well-formed XML");
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_PARSE, "<data>:3: not well-formed XML", NULL);
   g_clear_error (&error);
 
   config = tocsin_config_new_from_data ("<tocsin version=\"1\">\n"
@@ -378,21 +339,15 @@ test_parse_entities (void)
 
 /* ---- root and schema -------------------------------------------------------------------- */
 
-static void
-test_root_unknown (void)
-{
-  g_autofree char *msg = load_fixture_error ("unknown-root.xml", TOCSIN_ERROR_CONFIG_INVALID);
+static const RefusedFixture root_unknown = {
+  "unknown-root.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "unknown-root.xml:3: the root element is <configuration>" }
+};
 
-  assert_contains (msg, "unknown-root.xml:3: the root element is <configuration>");
-}
-
-static void
-test_root_wrong_version (void)
-{
-  g_autofree char *msg = load_fixture_error ("wrong-version.xml", TOCSIN_ERROR_CONFIG_INVALID);
-
-  assert_contains (msg, "wrong-version.xml:3: element <tocsin>: version=\"2\" is not supported");
-}
+static const RefusedFixture root_wrong_version = {
+  "wrong-version.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "wrong-version.xml:3: element <tocsin>: version=\"2\" is not supported" }
+};
 
 static void
 test_root_missing_version (void)
@@ -400,73 +355,49 @@ test_root_missing_version (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (TocsinConfig) config = tocsin_config_new_from_data ("<tocsin/>", -1, NULL, &error);
 
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
-  assert_contains (error->message,
-                   "<data>:1: element <tocsin>: the attribute version=\"1\" is required");
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_INVALID,
+                   "<data>:1: element <tocsin>: the attribute version=\"1\" is required", NULL);
 }
 
-static void
-test_schema_missing_key (void)
-{
-  g_autofree char *msg = load_fixture_error ("missing-key.xml", TOCSIN_ERROR_CONFIG_INVALID);
+static const RefusedFixture schema_missing_key = {
+  "missing-key.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "missing-key.xml:5: element <channel>: the attribute key= is missing" }
+};
 
-  assert_contains (msg, "missing-key.xml:5: element <channel>: the attribute key= is missing");
-}
+static const RefusedFixture schema_unknown_element = {
+  "unknown-element.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "unknown-element.xml:4: element <chanel>: not allowed inside <tocsin>",
+    "<plugin-path>, <plugin>, <credentials>, <throttle>, <channel>" }
+};
 
-static void
-test_schema_unknown_element (void)
-{
-  g_autofree char *msg = load_fixture_error ("unknown-element.xml", TOCSIN_ERROR_CONFIG_INVALID);
+/* libxml2 numbers an element by the line its start tag ends on. */
+static const RefusedFixture schema_unknown_attribute = {
+  "unknown-attribute.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "unknown-attribute.xml:4: element <channel>: the attribute level= is "
+    "not allowed",
+    "min-level=" }
+};
 
-  assert_contains (msg, "unknown-element.xml:4: element <chanel>: not allowed inside <tocsin>");
-  assert_contains (msg, "<plugin-path>, <plugin>, <credentials>, <throttle>, <channel>");
-}
+static const RefusedFixture schema_bad_workers = {
+  "bad-workers.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "bad-workers.xml:3: element <channel>: workers=\"0\" is not valid", "1 to 64" }
+};
 
-static void
-test_schema_unknown_attribute (void)
-{
-  g_autofree char *msg = load_fixture_error ("unknown-attribute.xml", TOCSIN_ERROR_CONFIG_INVALID);
+static const RefusedFixture schema_bad_number = {
+  "bad-number.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "bad-number.xml:4: element <throttle>: rate=\"ten\" is not valid" }
+};
 
-  /* libxml2 numbers an element by the line its start tag ends on. */
-  assert_contains (msg, "unknown-attribute.xml:4: element <channel>: the attribute level= is "
-                        "not allowed");
-  assert_contains (msg, "min-level=");
-}
+static const RefusedFixture schema_two_throttles = {
+  "two-throttles.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "two-throttles.xml:6: element <throttle>: <channel> takes at most one "
+    "<throttle>; the first one is on line 4" }
+};
 
-static void
-test_schema_bad_workers (void)
-{
-  g_autofree char *msg = load_fixture_error ("bad-workers.xml", TOCSIN_ERROR_CONFIG_INVALID);
-
-  assert_contains (msg, "bad-workers.xml:3: element <channel>: workers=\"0\" is not valid");
-  assert_contains (msg, "1 to 64");
-}
-
-static void
-test_schema_bad_number (void)
-{
-  g_autofree char *msg = load_fixture_error ("bad-number.xml", TOCSIN_ERROR_CONFIG_INVALID);
-
-  assert_contains (msg, "bad-number.xml:4: element <throttle>: rate=\"ten\" is not valid");
-}
-
-static void
-test_schema_two_throttles (void)
-{
-  g_autofree char *msg = load_fixture_error ("two-throttles.xml", TOCSIN_ERROR_CONFIG_INVALID);
-
-  assert_contains (msg, "two-throttles.xml:6: element <throttle>: <channel> takes at most one "
-                        "<throttle>; the first one is on line 4");
-}
-
-static void
-test_schema_plugin_name (void)
-{
-  g_autofree char *msg = load_fixture_error ("bad-plugin-name.xml", TOCSIN_ERROR_CONFIG_INVALID);
-
-  assert_contains (msg, "bad-plugin-name.xml:3: element <plugin>: name=\"../../tmp/evil\" is "
-                        "not valid");
-}
+static const RefusedFixture schema_plugin_name = {
+  "bad-plugin-name.xml", TOCSIN_ERROR_CONFIG_INVALID,
+  { "bad-plugin-name.xml:3: element <plugin>: name=\"../../tmp/evil\" is " "not valid" }
+};
 
 /* Smaller schema cases, from data: each names the element, its line and what was expected. */
 static void
@@ -503,9 +434,7 @@ test_schema_misc (void)
       g_autoptr (GError) error = NULL;
       g_autoptr (TocsinConfig) config = tocsin_config_new_from_data (xml, -1, NULL, &error);
 
-      g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
-      g_test_message ("%s", error->message);
-      assert_contains (error->message, cases[i].expected);
+      tt_assert_error (error, TOCSIN_ERROR_CONFIG_INVALID, cases[i].expected, NULL);
     }
 }
 
@@ -525,32 +454,24 @@ test_schema_secret_not_quoted (void)
       g_autoptr (GError) error = NULL;
       g_autoptr (TocsinConfig) config = tocsin_config_new_from_data (xml, -1, NULL, &error);
 
-      g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
-      g_test_message ("%s", error->message);
-      assert_contains (error->message, "<data>:2: element <credential>:");
-      assert_not_contains (error->message, "Pasted-Secret-1");
+      tt_assert_error (error, TOCSIN_ERROR_CONFIG_INVALID, "<data>:2: element <credential>:", NULL);
+      tt_assert_not_contains (error->message, "Pasted-Secret-1");
     }
 }
 
 /* ---- the rules -------------------------------------------------------------------------- */
 
-static void
-test_rules_duplicate_key (void)
-{
-  g_autofree char *msg = load_fixture_error ("duplicate-key.xml", TOCSIN_ERROR_DUPLICATE_KEY);
+static const RefusedFixture rules_duplicate_key = {
+  "duplicate-key.xml", TOCSIN_ERROR_DUPLICATE_KEY,
+  { "duplicate-key.xml:7: channel 'ops': key 'ops' is already the key of "
+    "channel 'ops' on line 3" }
+};
 
-  assert_contains (msg, "duplicate-key.xml:7: channel 'ops': key 'ops' is already the key of "
-                        "channel 'ops' on line 3");
-}
-
-static void
-test_rules_duplicate_alias (void)
-{
-  g_autofree char *msg = load_fixture_error ("duplicate-alias.xml", TOCSIN_ERROR_DUPLICATE_KEY);
-
-  assert_contains (msg, "duplicate-alias.xml:5: channel 'heartbeat': key 'heartbeat' is already "
-                        "the alias of channel 'hb' on line 3");
-}
+static const RefusedFixture rules_duplicate_alias = {
+  "duplicate-alias.xml", TOCSIN_ERROR_DUPLICATE_KEY,
+  { "duplicate-alias.xml:5: channel 'heartbeat': key 'heartbeat' is already "
+    "the alias of channel 'hb' on line 3" }
+};
 
 static void
 test_rules_alias_twice (void)
@@ -569,20 +490,17 @@ test_rules_alias_twice (void)
                                         "  <channel key=\"a\" name=\"z\" type=\"x\"/>\n"
                                         "  <channel key=\"b\" name=\"z\" type=\"x\"/>\n"
                                         "</tocsin>", -1, NULL, &error);
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_DUPLICATE_KEY);
-  assert_contains (error->message, "<data>:3: channel 'b': alias 'z' is already the alias of "
-                                   "channel 'a' on line 2");
+  tt_assert_error (error, TOCSIN_ERROR_DUPLICATE_KEY,
+                   "<data>:3: channel 'b': alias 'z' is already the alias of "
+                   "channel 'a' on line 2", NULL);
 }
 
-static void
-test_rules_invalid_level (void)
-{
-  g_autofree char *msg = load_fixture_error ("invalid-level.xml", TOCSIN_ERROR_INVALID_LEVEL);
-
-  /* The element starts on line 4; libxml2 numbers it by the end of its start tag, line 5. */
-  assert_contains (msg, "invalid-level.xml:5: channel 'pager': min-level=\"urgent\"");
-  assert_contains (msg, "info, success, warning, critical");
-}
+/* The element starts on line 4; libxml2 numbers it by the end of its start tag, line 5. */
+static const RefusedFixture rules_invalid_level = {
+  "invalid-level.xml", TOCSIN_ERROR_INVALID_LEVEL,
+  { "invalid-level.xml:5: channel 'pager': min-level=\"urgent\"",
+    "info, success, warning, critical" }
+};
 
 static void
 test_rules_throttle_clamped (void)
@@ -603,22 +521,22 @@ test_rules_throttle_clamped (void)
   g_assert_cmpfloat (config->throttle_rate, ==, TOCSIN_THROTTLE_RATE_MAX);
   g_assert_cmpfloat (config->throttle_per, ==, TOCSIN_THROTTLE_PER_MIN);
   g_assert_cmpfloat (config->throttle_burst, ==, TOCSIN_THROTTLE_RATE_MAX);
-  assert_contains (log, "WARNING [-] ");
-  assert_contains (log, "throttle-clamped.xml:3: <throttle>: rate 5000 is outside the limits "
-                        "[1, 1000]; using 1000");
-  assert_contains (log, "throttle-clamped.xml:3: <throttle>: per 0 s is outside");
-  assert_contains (log, "throttle-clamped.xml:3: <throttle>: burst 7000 is outside the limits "
-                        "[1, 1000]");
+  tt_assert_contains (log, "WARNING [-] ");
+  tt_assert_contains (log, "throttle-clamped.xml:3: <throttle>: rate 5000 is outside the limits "
+                           "[1, 1000]; using 1000");
+  tt_assert_contains (log, "throttle-clamped.xml:3: <throttle>: per 0 s is outside");
+  tt_assert_contains (log, "throttle-clamped.xml:3: <throttle>: burst 7000 is outside the limits "
+                           "[1, 1000]");
 
   slow = channel_at (config, 0);
   g_assert_nonnull (slow->throttle);
   g_assert_cmpfloat (tocsin_throttle_get_rate (slow->throttle), ==, 1.0);
   g_assert_cmpfloat (tocsin_throttle_get_per (slow->throttle), ==, TOCSIN_THROTTLE_PER_MAX);
   g_assert_cmpfloat (tocsin_throttle_get_burst (slow->throttle), ==, 1.0);
-  assert_contains (log, "WARNING [slow] ");
-  assert_contains (log, "throttle-clamped.xml:5: <throttle> of channel 'slow': rate 0.5 is "
-                        "outside");
-  assert_contains (log, "throttle-clamped.xml:5: <throttle> of channel 'slow': per 100000 s");
+  tt_assert_contains (log, "WARNING [slow] ");
+  tt_assert_contains (log, "throttle-clamped.xml:5: <throttle> of channel 'slow': rate 0.5 is "
+                           "outside");
+  tt_assert_contains (log, "throttle-clamped.xml:5: <throttle> of channel 'slow': per 100000 s");
 }
 
 static void
@@ -639,9 +557,9 @@ test_rules_timeout_clamped (void)
   g_assert_cmpuint (channel_at (config, 1)->workers, ==, 4);
   g_assert_true (channel_at (config, 1)->workers_set);
   g_assert_false (channel_at (config, 0)->workers_set);
-  assert_contains (log, "throttle-clamped.xml:4: channel 'slow': timeout 500 s is outside the "
-                        "limits [1, 120]; using 120 s");
-  assert_contains (log, "throttle-clamped.xml:7: channel 'fast': timeout 0.2 s is outside");
+  tt_assert_contains (log, "throttle-clamped.xml:4: channel 'slow': timeout 500 s is outside the "
+                           "limits [1, 120]; using 120 s");
+  tt_assert_contains (log, "throttle-clamped.xml:7: channel 'fast': timeout 0.2 s is outside");
 }
 
 /* Burst defaults to the rate; a burst above the rate is clamped to it. */
@@ -662,8 +580,8 @@ test_rules_throttle_defaults (void)
                                         "</tocsin>", -1, NULL, &error);
   log = tt_log_capture_stop ();
   g_assert_no_error (error);
-  assert_contains (log, "<data>:5: <throttle> of channel 'b': burst 9 is outside the limits "
-                        "[1, 3]; using 3");
+  tt_assert_contains (log, "<data>:5: <throttle> of channel 'b': burst 9 is outside the limits "
+                           "[1, 3]; using 3");
   g_assert_null (strstr (log, "<data>:2:")); /* burst defaults to the rate, silently */
   g_assert_cmpfloat (config->throttle_rate, ==, 4.0);
   g_assert_cmpfloat (config->throttle_per, ==, 60.0);
@@ -724,6 +642,19 @@ test_rules_relative_paths (void)
 
 /* ---- credentials ------------------------------------------------------------------------ */
 
+/* load_text() while the environment variable @var is @value, as credentials of type env read. */
+static TocsinConfig *
+load_text_with_env (Fixture *f, const char *var, const char *value, const char *name,
+                    const char *xml, GError **error)
+{
+  TocsinConfig *config;
+
+  g_setenv (var, value, TRUE);
+  config = load_text (f, name, xml, error);
+  g_unsetenv (var);
+  return config;
+}
+
 #define CRED_HEAD "<?xml version=\"1.0\"?>\n<tocsin version=\"1\">\n  <credentials>\n"
 /* Line 4: the credential. Line 6: the channel. Line 7: the setting. */
 #define CRED_TAIL(setting) "  </credentials>\n" \
@@ -739,12 +670,12 @@ test_credentials_env (Fixture *f, gconstpointer data)
   g_autofree char *redacted = NULL;
   const TocsinConfigNode *url;
 
-  g_setenv ("TOCSIN_TEST_HOOK", "https://example.invalid/hook/Zq8sEnvSecret", TRUE);
-  config = load_text (f, "env.xml",
-                      CRED_HEAD
-                      "    <credential name=\"hb_hook\" type=\"env\" var=\"TOCSIN_TEST_HOOK\"/>\n"
-                      CRED_TAIL ("<webhook-url credential=\"hb_hook\"/>"), &error);
-  g_unsetenv ("TOCSIN_TEST_HOOK");
+  config = load_text_with_env (f, "TOCSIN_TEST_HOOK", "https://example.invalid/hook/Zq8sEnvSecret",
+                               "env.xml",
+                               CRED_HEAD
+                               "    <credential name=\"hb_hook\" type=\"env\""
+                               " var=\"TOCSIN_TEST_HOOK\"/>\n"
+                               CRED_TAIL ("<webhook-url credential=\"hb_hook\"/>"), &error);
   g_assert_no_error (error);
   url = tocsin_config_node_get_child (channel_at (config, 0)->node, "webhook-url");
   g_assert_cmpstr (tocsin_config_node_get_text (url), ==,
@@ -752,7 +683,7 @@ test_credentials_env (Fixture *f, gconstpointer data)
   g_assert_true (tocsin_config_node_is_secret (url));
   g_assert_null (tocsin_config_node_get_attribute (url, "credential")); /* consumed */
   redacted = tocsin_redact ("POST https://example.invalid/hook/Zq8sEnvSecret failed");
-  assert_not_contains (redacted, "Zq8sEnvSecret");
+  tt_assert_not_contains (redacted, "Zq8sEnvSecret");
 }
 
 static void
@@ -767,12 +698,11 @@ test_credentials_env_unset (Fixture *f, gconstpointer data)
                       "    <credential name=\"hb_hook\" type=\"env\"\n"
                       "                var=\"TOCSIN_TEST_UNSET_VAR\"/>\n"
                       CRED_TAIL ("<webhook-url credential=\"hb_hook\"/>"), &error);
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL);
-  g_test_message ("%s", error->message);
   /* The start tag spans lines 4 and 5; libxml2 numbers an element by where its start tag ends. */
-  assert_contains (error->message, "unset.xml:5: credential 'hb_hook': the environment variable "
-                                   "TOCSIN_TEST_UNSET_VAR is not set");
-  assert_contains (error->message, "export TOCSIN_TEST_UNSET_VAR=");
+  tt_assert_error (error, TOCSIN_ERROR_CREDENTIAL,
+                   "unset.xml:5: credential 'hb_hook': the environment variable "
+                   "TOCSIN_TEST_UNSET_VAR is not set",
+                   "export TOCSIN_TEST_UNSET_VAR=", NULL);
 }
 
 static void
@@ -798,7 +728,7 @@ test_credentials_file (Fixture *f, gconstpointer data)
   node = tocsin_config_node_get_child (channel_at (config, 0)->node, "password");
   g_assert_cmpstr (tocsin_config_node_get_text (node), ==, "Pw-from-file-9x");
   g_assert_true (tocsin_config_node_is_secret (node));
-  assert_not_contains (log, "WARNING");
+  tt_assert_not_contains (log, "WARNING");
 }
 
 /* A file everyone may read still works, with a warning that says how to fix it. */
@@ -819,9 +749,9 @@ test_credentials_file_world_readable (Fixture *f, gconstpointer data)
   log = tt_log_capture_stop ();
   g_assert_no_error (error);
   g_test_message ("%s", log);
-  assert_contains (log, "open.xml:4: credential 'pw': every user of this machine may read");
-  assert_contains (log, "chmod o-rwx");
-  assert_not_contains (log, "Pw-world-readable-7q");
+  tt_assert_contains (log, "open.xml:4: credential 'pw': every user of this machine may read");
+  tt_assert_contains (log, "chmod o-rwx");
+  tt_assert_not_contains (log, "Pw-world-readable-7q");
 }
 
 static void
@@ -834,11 +764,10 @@ test_credentials_file_missing (Fixture *f, gconstpointer data)
                       CRED_HEAD
                       "    <credential name=\"smtp_pw\" type=\"file\" path=\"nowhere/smtp.pw\"/>\n"
                       CRED_TAIL ("<password credential=\"smtp_pw\"/>"), &error);
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL);
-  g_test_message ("%s", error->message);
-  assert_contains (error->message, "missing.xml:4: credential 'smtp_pw': cannot read");
-  assert_contains (error->message, "nowhere/smtp.pw");
-  assert_contains (error->message, "relative paths");
+  tt_assert_error (error, TOCSIN_ERROR_CREDENTIAL,
+                   "missing.xml:4: credential 'smtp_pw': cannot read",
+                   "nowhere/smtp.pw",
+                   "relative paths", NULL);
 }
 
 static void
@@ -853,9 +782,8 @@ test_credentials_file_empty (Fixture *f, gconstpointer data)
                       CRED_HEAD
                       "    <credential name=\"pw\" type=\"file\" path=\"empty.pw\"/>\n"
                       CRED_TAIL ("<password credential=\"pw\"/>"), &error);
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL);
-  assert_contains (error->message, "empty-pw.xml:4: credential 'pw':");
-  assert_contains (error->message, "is empty");
+  tt_assert_error (error, TOCSIN_ERROR_CREDENTIAL, "empty-pw.xml:4: credential 'pw':",
+                   "is empty", NULL);
 }
 
 static void
@@ -864,22 +792,21 @@ test_credentials_unknown (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (TocsinConfig) config = NULL;
 
-  g_setenv ("TOCSIN_TEST_A", "value-of-a-1234", TRUE);
-  config = load_text (f, "unknown.xml",
-                      CRED_HEAD
-                      "    <credential name=\"beta\" type=\"env\" var=\"TOCSIN_TEST_A\"/>\n"
-                      "    <credential name=\"alpha\" type=\"env\" var=\"TOCSIN_TEST_A\"/>\n"
-                      "  </credentials>\n"
-                      "  <channel key=\"hb\" type=\"x\">\n"
-                      "    <webhook-url credential=\"gamma\"/>\n"
-                      "  </channel>\n</tocsin>\n", &error);
-  g_unsetenv ("TOCSIN_TEST_A");
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL);
-  g_test_message ("%s", error->message);
-  assert_contains (error->message, "unknown.xml:8: channel 'hb': setting <webhook-url> names "
-                                   "credential 'gamma', which is not defined; defined "
-                                   "credentials: alpha, beta");
-  assert_not_contains (error->message, "value-of-a-1234");
+  config = load_text_with_env (f, "TOCSIN_TEST_A", "value-of-a-1234", "unknown.xml",
+                               CRED_HEAD
+                               "    <credential name=\"beta\" type=\"env\""
+                               " var=\"TOCSIN_TEST_A\"/>\n"
+                               "    <credential name=\"alpha\" type=\"env\""
+                               " var=\"TOCSIN_TEST_A\"/>\n"
+                               "  </credentials>\n"
+                               "  <channel key=\"hb\" type=\"x\">\n"
+                               "    <webhook-url credential=\"gamma\"/>\n"
+                               "  </channel>\n</tocsin>\n", &error);
+  tt_assert_error (error, TOCSIN_ERROR_CREDENTIAL,
+                   "unknown.xml:8: channel 'hb': setting <webhook-url> names "
+                   "credential 'gamma', which is not defined; defined "
+                   "credentials: alpha, beta", NULL);
+  tt_assert_not_contains (error->message, "value-of-a-1234");
 }
 
 static void
@@ -888,27 +815,25 @@ test_credentials_misuse (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (TocsinConfig) config = NULL;
 
-  g_setenv ("TOCSIN_TEST_B", "value-of-b-5678", TRUE);
   /* Text and credential= together. */
-  config = load_text (f, "both.xml",
-                      CRED_HEAD
-                      "    <credential name=\"b\" type=\"env\" var=\"TOCSIN_TEST_B\"/>\n"
-                      CRED_TAIL ("<token credential=\"b\">literal</token>"), &error);
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
-  assert_contains (error->message, "both.xml:7: channel 'hb': setting <token> has both text and "
-                                   "credential=\"b\"");
+  config = load_text_with_env (f, "TOCSIN_TEST_B", "value-of-b-5678", "both.xml",
+                               CRED_HEAD
+                               "    <credential name=\"b\" type=\"env\" var=\"TOCSIN_TEST_B\"/>\n"
+                               CRED_TAIL ("<token credential=\"b\">literal</token>"), &error);
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_INVALID,
+                   "both.xml:7: channel 'hb': setting <token> has both text and "
+                   "credential=\"b\"", NULL);
   g_clear_error (&error);
   /* The same name twice. */
-  config = load_text (f, "twice.xml",
-                      CRED_HEAD
-                      "    <credential name=\"b\" type=\"env\" var=\"TOCSIN_TEST_B\"/>\n"
-                      "    <credential name=\"b\" type=\"env\" var=\"TOCSIN_TEST_B\"/>\n"
-                      CRED_TAIL ("<token credential=\"b\"/>"), &error);
-  g_unsetenv ("TOCSIN_TEST_B");
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID);
-  assert_contains (error->message, "twice.xml:5: credential 'b' is already defined at ");
-  assert_contains (error->message, "twice.xml:4; give each credential its own name");
-  assert_not_contains (error->message, "value-of-b-5678");
+  config = load_text_with_env (f, "TOCSIN_TEST_B", "value-of-b-5678", "twice.xml",
+                               CRED_HEAD
+                               "    <credential name=\"b\" type=\"env\" var=\"TOCSIN_TEST_B\"/>\n"
+                               "    <credential name=\"b\" type=\"env\" var=\"TOCSIN_TEST_B\"/>\n"
+                               CRED_TAIL ("<token credential=\"b\"/>"), &error);
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_INVALID,
+                   "twice.xml:5: credential 'b' is already defined at ",
+                   "twice.xml:4; give each credential its own name", NULL);
+  tt_assert_not_contains (error->message, "value-of-b-5678");
 }
 
 /* Credentials are resolved before the channels, wherever <credentials> stands. */
@@ -918,15 +843,14 @@ test_credentials_after_channels (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (TocsinConfig) config = NULL;
 
-  g_setenv ("TOCSIN_TEST_C", "value-of-c-9012", TRUE);
-  config = load_text (f, "late.xml",
-                      "<tocsin version=\"1\">\n"
-                      "  <channel key=\"hb\" type=\"x\"><token credential=\"c\"/></channel>\n"
-                      "  <credentials>\n"
-                      "    <credential name=\"c\" type=\"env\" var=\"TOCSIN_TEST_C\"/>\n"
-                      "  </credentials>\n"
-                      "</tocsin>\n", &error);
-  g_unsetenv ("TOCSIN_TEST_C");
+  config = load_text_with_env (f, "TOCSIN_TEST_C", "value-of-c-9012", "late.xml",
+                               "<tocsin version=\"1\">\n"
+                               "  <channel key=\"hb\" type=\"x\"><token credential=\"c\"/>"
+                               "</channel>\n"
+                               "  <credentials>\n"
+                               "    <credential name=\"c\" type=\"env\" var=\"TOCSIN_TEST_C\"/>\n"
+                               "  </credentials>\n"
+                               "</tocsin>\n", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (tocsin_config_node_get_string (channel_at (config, 0)->node, "token"), ==,
                    "value-of-c-9012");
@@ -989,9 +913,7 @@ test_find_subprocess_none (void)
       g_assert_cmpstr (found, !=, xdg);
       return;
     }
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_NOT_FOUND);
-  assert_contains (error->message, "$TOCSIN_CONFIG (not set)");
-  assert_contains (error->message, xdg);
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_NOT_FOUND, "$TOCSIN_CONFIG (not set)", xdg, NULL);
   g_assert_nonnull (g_strrstr (error->message, "/tocsin/tocsin.xml"));
   g_assert_true (g_strrstr (error->message, "/tocsin/tocsin.xml") > strstr (error->message, xdg));
 }
@@ -1119,9 +1041,9 @@ test_settings_unknown (void)
   g_autofree char *msg = probe_error ("    <name>x</name>\n"
                                       "    <colr>red</colr>\n", TOCSIN_ERROR_UNKNOWN_SETTING);
 
-  assert_contains (msg, "<data>:5: channel 'p' (type probe): unknown setting <colr>; accepted "
-                        "settings: <name>, <count>, <ratio>, <enabled>, <colour>, <file>, "
-                        "<token>, <tag>, <limit>, <transport>");
+  tt_assert_contains (msg, "<data>:5: channel 'p' (type probe): unknown setting <colr>; accepted "
+                           "settings: <name>, <count>, <ratio>, <enabled>, <colour>, <file>, "
+                           "<token>, <tag>, <limit>, <transport>");
 }
 
 static void
@@ -1129,8 +1051,8 @@ test_settings_missing (void)
 {
   g_autofree char *msg = probe_error ("    <count>1</count>\n", TOCSIN_ERROR_MISSING_SETTING);
 
-  assert_contains (msg, "<data>:3: channel 'p' (type probe): missing required setting <name> "
-                        "(who the probe is)");
+  tt_assert_contains (msg, "<data>:3: channel 'p' (type probe): missing required setting <name> "
+                           "(who the probe is)");
 }
 
 static void
@@ -1139,8 +1061,8 @@ test_settings_repeated (void)
   g_autofree char *msg = probe_error ("    <name>x</name>\n"
                                       "    <name>y</name>\n", TOCSIN_ERROR_CONFIG_INVALID);
 
-  assert_contains (msg, "<data>:5: channel 'p' (type probe): setting <name> is given twice "
-                        "(first on line 4)");
+  tt_assert_contains (msg, "<data>:5: channel 'p' (type probe): setting <name> is given twice "
+                           "(first on line 4)");
 }
 
 static void
@@ -1168,7 +1090,7 @@ test_settings_bad_values (void)
       g_autofree char *msg = probe_error (settings, TOCSIN_ERROR_INVALID_VALUE);
       g_autofree char *expected = g_strdup_printf ("<data>:5: channel 'p' (type probe): %s",
                                                    cases[i].expected);
-      assert_contains (msg, expected);
+      tt_assert_contains (msg, expected);
     }
 }
 
@@ -1178,12 +1100,12 @@ test_settings_attributes (void)
   g_autofree char *msg = probe_error ("    <name lang=\"en\">x</name>\n",
                                       TOCSIN_ERROR_CONFIG_INVALID);
 
-  assert_contains (msg, "<data>:4: channel 'p' (type probe): setting <name> does not take the "
-                        "attribute lang=; allowed attributes: none (and credential=)");
+  tt_assert_contains (msg, "<data>:4: channel 'p' (type probe): setting <name> does not take the "
+                           "attribute lang=; allowed attributes: none (and credential=)");
   g_free (msg);
   msg = probe_error ("    <name>x</name>\n    <limit unit=\"s\" scale=\"2\">1</limit>\n",
                      TOCSIN_ERROR_CONFIG_INVALID);
-  assert_contains (msg, "allowed attributes: unit (and credential=)");
+  tt_assert_contains (msg, "allowed attributes: unit (and credential=)");
 }
 
 /* A SECRET setting written as literal text works, with a warning pointing at its line. */
@@ -1199,10 +1121,10 @@ test_settings_literal_secret (void)
   log = tt_log_capture_stop ();
   g_assert_no_error (error);
   g_test_message ("%s", log);
-  assert_contains (log, "<data>:5: channel 'p' (type probe): setting <token> is a secret written "
-                        "as literal text");
-  assert_contains (log, "name it with a credential attribute on <token>");
-  assert_not_contains (log, "Literal-Token-44");
+  tt_assert_contains (log, "<data>:5: channel 'p' (type probe): setting <token> is a secret "
+                           "written as literal text");
+  tt_assert_contains (log, "name it with a credential attribute on <token>");
+  tt_assert_not_contains (log, "Literal-Token-44");
   tocsin_manager_unref (manager);
 }
 
@@ -1227,11 +1149,10 @@ test_settings_secret_not_quoted (void)
   g_assert_no_error (error);
   manager = tocsin_manager_new_from_config (config, &error);
   g_assert_null (manager);
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
-  g_test_message ("%s", error->message);
-  assert_contains (error->message, "<data>:6: channel 'p' (type probe): setting <count>: its value "
-                                   "(from a credential, not shown) is not an integer");
-  assert_not_contains (error->message, "Not-A-Number-Secret");
+  tt_assert_error (error, TOCSIN_ERROR_INVALID_VALUE,
+                   "<data>:6: channel 'p' (type probe): setting <count>: its value "
+                   "(from a credential, not shown) is not an integer", NULL);
+  tt_assert_not_contains (error->message, "Not-A-Number-Secret");
 }
 
 /* A spec built in code: settings cite "<code>", secrets are secret, limits are clamped. */
@@ -1250,8 +1171,8 @@ test_settings_code_spec (void)
   log = tt_log_capture_stop ();
   g_assert_cmpfloat (spec->timeout, ==, TOCSIN_CHANNEL_TIMEOUT_MAX);
   g_assert_cmpuint (spec->workers, ==, 1);
-  assert_contains (log, "WARNING [code] channel 'code': timeout 500 s is outside [1, 120] s");
-  assert_contains (log, "channel 'code': 0 workers is outside [1, 64]");
+  tt_assert_contains (log, "WARNING [code] channel 'code': timeout 500 s is outside [1, 120] s");
+  tt_assert_contains (log, "channel 'code': 0 workers is outside [1, 64]");
   tt_log_capture_start ();
   tocsin_channel_spec_set_workers (spec, 1000);
   g_free (tt_log_capture_stop ());
@@ -1263,9 +1184,9 @@ test_settings_code_spec (void)
   tocsin_channel_spec_add_setting (spec, "count", "zz");
   tocsin_channel_spec_add_setting (spec, "name", "x");
   g_assert_false (tocsin_manager_add_channel (manager, spec, &error));
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
-  assert_contains (error->message, "<code>: channel 'code' (type probe): setting <count>: 'zz' is "
-                                   "not an integer");
+  tt_assert_error (error, TOCSIN_ERROR_INVALID_VALUE,
+                   "<code>: channel 'code' (type probe): setting <count>: 'zz' is "
+                   "not an integer", NULL);
   g_clear_error (&error);
 
   g_clear_pointer (&spec, tocsin_channel_spec_free);
@@ -1279,7 +1200,7 @@ test_settings_code_spec (void)
   g_assert_cmpstr (tocsin_config_node_get_text (token), ==, "Code-Secret-Value-77");
   {
     g_autofree char *redacted = tocsin_redact ("it was Code-Secret-Value-77");
-    assert_not_contains (redacted, "Code-Secret-Value-77");
+    tt_assert_not_contains (redacted, "Code-Secret-Value-77");
   }
 }
 
@@ -1299,8 +1220,8 @@ test_settings_getter_errors (void)
   g_assert_no_error (error);
   transport = tocsin_config_node_get_child (probe_node, "transport");
   g_assert_false (tocsin_config_node_get_int (transport, "port", &port, &error));
-  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_VALUE);
-  assert_contains (error->message, "<data>:5: setting <port>: 'http' is not an integer");
+  tt_assert_error (error, TOCSIN_ERROR_INVALID_VALUE,
+                   "<data>:5: setting <port>: 'http' is not an integer", NULL);
   g_assert_cmpint (port, ==, 25);
   g_clear_error (&error);
   g_assert_false (tocsin_config_node_get_boolean (transport, "tls", &tls, &error));
@@ -1336,6 +1257,11 @@ test_lifetime_ref (Fixture *f, gconstpointer data)
   tocsin_manager_unref (manager);
 }
 
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, tt_dir_fixture_setup, func, tt_dir_fixture_teardown)
+#define REFUSED(path, refused_fixture) \
+  g_test_add_data_func (path, &refused_fixture, test_fixture_refused)
+
 int
 main (int argc, char **argv)
 {
@@ -1346,63 +1272,50 @@ main (int argc, char **argv)
     g_error ("cannot register the probe class: %s", error->message);
 
   g_test_add_func ("/config/default/valid", test_default_valid);
-  g_test_add ("/config/default/manager", Fixture, NULL, fixture_setup, test_default_manager,
-              fixture_teardown);
+  ADD ("/config/default/manager", test_default_manager);
 
-  g_test_add_func ("/config/parse/not-xml", test_parse_not_xml);
-  g_test_add_func ("/config/parse/truncated", test_parse_truncated);
-  g_test_add_func ("/config/parse/empty-file", test_parse_empty);
+  REFUSED ("/config/parse/not-xml", parse_not_xml);
+  REFUSED ("/config/parse/truncated", parse_truncated);
+  REFUSED ("/config/parse/empty-file", parse_empty);
   g_test_add_func ("/config/parse/blank-data", test_parse_blank_data);
-  g_test_add ("/config/parse/missing-file", Fixture, NULL, fixture_setup, test_parse_missing_file,
-              fixture_teardown);
-  g_test_add ("/config/parse/doctype-external-entity", Fixture, NULL, fixture_setup,
-              test_parse_doctype_external, fixture_teardown);
-  g_test_add ("/config/parse/doctype-system", Fixture, NULL, fixture_setup,
-              test_parse_doctype_system, fixture_teardown);
-  g_test_add_func ("/config/parse/billion-laughs", test_parse_billion_laughs);
+  ADD ("/config/parse/missing-file", test_parse_missing_file);
+  ADD ("/config/parse/doctype-external-entity", test_parse_doctype_external);
+  ADD ("/config/parse/doctype-system", test_parse_doctype_system);
+  REFUSED ("/config/parse/billion-laughs", parse_billion_laughs);
   g_test_add_func ("/config/parse/entities", test_parse_entities);
 
-  g_test_add_func ("/config/root/unknown", test_root_unknown);
-  g_test_add_func ("/config/root/wrong-version", test_root_wrong_version);
+  REFUSED ("/config/root/unknown", root_unknown);
+  REFUSED ("/config/root/wrong-version", root_wrong_version);
   g_test_add_func ("/config/root/missing-version", test_root_missing_version);
 
-  g_test_add_func ("/config/schema/missing-key", test_schema_missing_key);
-  g_test_add_func ("/config/schema/unknown-element", test_schema_unknown_element);
-  g_test_add_func ("/config/schema/unknown-attribute", test_schema_unknown_attribute);
-  g_test_add_func ("/config/schema/bad-workers", test_schema_bad_workers);
-  g_test_add_func ("/config/schema/bad-number", test_schema_bad_number);
-  g_test_add_func ("/config/schema/two-throttles", test_schema_two_throttles);
-  g_test_add_func ("/config/schema/plugin-name", test_schema_plugin_name);
+  REFUSED ("/config/schema/missing-key", schema_missing_key);
+  REFUSED ("/config/schema/unknown-element", schema_unknown_element);
+  REFUSED ("/config/schema/unknown-attribute", schema_unknown_attribute);
+  REFUSED ("/config/schema/bad-workers", schema_bad_workers);
+  REFUSED ("/config/schema/bad-number", schema_bad_number);
+  REFUSED ("/config/schema/two-throttles", schema_two_throttles);
+  REFUSED ("/config/schema/plugin-name", schema_plugin_name);
   g_test_add_func ("/config/schema/misc", test_schema_misc);
   g_test_add_func ("/config/schema/secret-not-quoted", test_schema_secret_not_quoted);
 
-  g_test_add_func ("/config/rules/duplicate-key", test_rules_duplicate_key);
-  g_test_add_func ("/config/rules/duplicate-alias-vs-key", test_rules_duplicate_alias);
+  REFUSED ("/config/rules/duplicate-key", rules_duplicate_key);
+  REFUSED ("/config/rules/duplicate-alias-vs-key", rules_duplicate_alias);
   g_test_add_func ("/config/rules/alias-twice", test_rules_alias_twice);
-  g_test_add_func ("/config/rules/invalid-level", test_rules_invalid_level);
+  REFUSED ("/config/rules/invalid-level", rules_invalid_level);
   g_test_add_func ("/config/rules/throttle-clamped", test_rules_throttle_clamped);
   g_test_add_func ("/config/rules/throttle-defaults", test_rules_throttle_defaults);
   g_test_add_func ("/config/rules/timeout-clamped", test_rules_timeout_clamped);
   g_test_add_func ("/config/rules/relative-paths", test_rules_relative_paths);
 
-  g_test_add ("/config/credentials/env", Fixture, NULL, fixture_setup, test_credentials_env,
-              fixture_teardown);
-  g_test_add ("/config/credentials/env-unset", Fixture, NULL, fixture_setup,
-              test_credentials_env_unset, fixture_teardown);
-  g_test_add ("/config/credentials/file", Fixture, NULL, fixture_setup, test_credentials_file,
-              fixture_teardown);
-  g_test_add ("/config/credentials/file-world-readable", Fixture, NULL, fixture_setup,
-              test_credentials_file_world_readable, fixture_teardown);
-  g_test_add ("/config/credentials/file-missing", Fixture, NULL, fixture_setup,
-              test_credentials_file_missing, fixture_teardown);
-  g_test_add ("/config/credentials/file-empty", Fixture, NULL, fixture_setup,
-              test_credentials_file_empty, fixture_teardown);
-  g_test_add ("/config/credentials/unknown", Fixture, NULL, fixture_setup,
-              test_credentials_unknown, fixture_teardown);
-  g_test_add ("/config/credentials/misuse", Fixture, NULL, fixture_setup,
-              test_credentials_misuse, fixture_teardown);
-  g_test_add ("/config/credentials/after-channels", Fixture, NULL, fixture_setup,
-              test_credentials_after_channels, fixture_teardown);
+  ADD ("/config/credentials/env", test_credentials_env);
+  ADD ("/config/credentials/env-unset", test_credentials_env_unset);
+  ADD ("/config/credentials/file", test_credentials_file);
+  ADD ("/config/credentials/file-world-readable", test_credentials_file_world_readable);
+  ADD ("/config/credentials/file-missing", test_credentials_file_missing);
+  ADD ("/config/credentials/file-empty", test_credentials_file_empty);
+  ADD ("/config/credentials/unknown", test_credentials_unknown);
+  ADD ("/config/credentials/misuse", test_credentials_misuse);
+  ADD ("/config/credentials/after-channels", test_credentials_after_channels);
 
   g_test_add_func ("/config/find/explicit", test_find_explicit);
   g_test_add_func ("/config/find/env", test_find_env);
@@ -1423,8 +1336,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/settings/code-spec", test_settings_code_spec);
   g_test_add_func ("/config/settings/getter-errors", test_settings_getter_errors);
 
-  g_test_add ("/config/lifetime/ref", Fixture, NULL, fixture_setup, test_lifetime_ref,
-              fixture_teardown);
+  ADD ("/config/lifetime/ref", test_lifetime_ref);
 
   return g_test_run ();
 }

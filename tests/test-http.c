@@ -148,15 +148,41 @@ send_one (TocsinManager *manager)
   return send_body (manager, "hello");
 }
 
-static void
-assert_failed (TocsinResult *result, gboolean retryable, const char *in_error)
+/* The server of a fixture, given as the test's data. */
+typedef enum
 {
-  g_assert_false (tocsin_result_get_success (result));
-  g_assert_nonnull (tocsin_result_get_error (result));
-  g_test_message ("error: %s", tocsin_result_get_error (result));
-  if (in_error)
-    g_assert_nonnull (strstr (tocsin_result_get_error (result), in_error));
-  g_assert_cmpint (tocsin_result_get_retryable (result), ==, retryable);
+  PLAIN,         /* HTTP */
+  TLS_UNTRUSTED, /* HTTPS, and the channel has the default settings */
+  TLS_TRUSTED    /* HTTPS, and the channel's ca-file is the server's certificate */
+} ServerKind;
+
+/* A server and a manager whose channel "h" sends to it with the default settings, but for the
+ * ca-file of TLS_TRUSTED. */
+typedef struct
+{
+  TtHttpServer *server;
+  TocsinManager *manager;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  ServerKind kind = GPOINTER_TO_INT (data);
+  const char *url;
+
+  f->server = tt_http_server_new (kind != PLAIN);
+  url = tt_http_server_get_url (f->server);
+  if (kind == TLS_TRUSTED)
+    f->manager = manager_for (url, "ca-file", tt_http_server_get_ca_file (f->server), NULL);
+  else
+    f->manager = manager_for (url, NULL);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->manager, tocsin_manager_unref);
+  g_clear_pointer (&f->server, tt_http_server_free);
 }
 
 /* A one-request exchange against a fresh plain server that answers @status/@headers/@body. */
@@ -173,17 +199,15 @@ exchange (guint status, const char *headers, const char *body)
 /* ---- status mapping ------------------------------------------------------------------------ */
 
 static void
-test_status_ok (void)
+test_status_ok (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
-  g_autoptr (TocsinResult) result = send_body (manager, "the body");
+  g_autoptr (TocsinResult) result = send_body (f->manager, "the body");
   const TtHttpRequest *request;
 
   g_assert_true (tocsin_result_get_success (result));
   g_assert_null (tocsin_result_get_error (result));
-  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 1);
-  request = tt_http_server_get_request (server, 0);
+  g_assert_cmpuint (tt_http_server_get_n_requests (f->server), ==, 1);
+  request = tt_http_server_get_request (f->server, 0);
   g_assert_cmpstr (tt_http_request_get_method (request), ==, "POST");
   g_assert_cmpstr (tt_http_request_get_path (request), ==, "/");
   g_assert_cmpstr (tt_http_request_get_body (request, NULL), ==, "the body");
@@ -213,7 +237,7 @@ test_status_bad_request (void)
 {
   g_autoptr (TocsinResult) result = exchange (400, NULL, "missing field: text");
 
-  assert_failed (result, FALSE, "HTTP 400");
+  tt_assert_failed_with (result, "HTTP 400", FALSE);
   g_assert_nonnull (strstr (tocsin_result_get_error (result), "missing field: text"));
   g_assert_cmpfloat (tocsin_result_get_retry_after (result), ==, 0);
 }
@@ -223,7 +247,7 @@ test_status_server_error (void)
 {
   g_autoptr (TocsinResult) result = exchange (500, NULL, "boom");
 
-  assert_failed (result, TRUE, "HTTP 500");
+  tt_assert_failed_with (result, "HTTP 500", TRUE);
 }
 
 static void
@@ -231,7 +255,7 @@ test_status_unavailable (void)
 {
   g_autoptr (TocsinResult) result = exchange (503, NULL, "later");
 
-  assert_failed (result, TRUE, "HTTP 503");
+  tt_assert_failed_with (result, "HTTP 503", TRUE);
 }
 
 static void
@@ -239,7 +263,7 @@ test_status_too_many_seconds (void)
 {
   g_autoptr (TocsinResult) result = exchange (429, "Retry-After: 3", "slow down");
 
-  assert_failed (result, TRUE, "HTTP 429");
+  tt_assert_failed_with (result, "HTTP 429", TRUE);
   g_assert_cmpfloat (tocsin_result_get_retry_after (result), ==, 3);
 }
 
@@ -268,27 +292,25 @@ test_status_too_many_date (void)
   g_autofree char *header = g_strconcat ("Retry-After: ", date, NULL);
   g_autoptr (TocsinResult) result = exchange (429, header, "slow down");
 
-  assert_failed (result, TRUE, "HTTP 429");
+  tt_assert_failed_with (result, "HTTP 429", TRUE);
   /* 30 s away when built; a second or two may pass before it is parsed. */
   g_assert_cmpfloat (tocsin_result_get_retry_after (result), >=, 25);
   g_assert_cmpfloat (tocsin_result_get_retry_after (result), <=, 31);
 }
 
 static void
-test_status_redirect (void)
+test_status_redirect (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
   g_autofree char *location = g_strdup_printf ("Location: %s/elsewhere",
-                                               tt_http_server_get_url (server));
+                                               tt_http_server_get_url (f->server));
   g_autoptr (TocsinResult) result = NULL;
 
-  tt_http_server_push_response (server, 302, location, "moved");
-  result = send_one (manager);
-  assert_failed (result, FALSE, "HTTP 302");
+  tt_http_server_push_response (f->server, 302, location, "moved");
+  result = send_one (f->manager);
+  tt_assert_failed_with (result, "HTTP 302", FALSE);
   g_assert_nonnull (strstr (tocsin_result_get_error (result), "redirects are not followed"));
   /* The redirect was not followed: only the first request reached the server. */
-  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 1);
+  g_assert_cmpuint (tt_http_server_get_n_requests (f->server), ==, 1);
 }
 
 /* ---- Retry-After parsing ------------------------------------------------------------------- */
@@ -358,8 +380,7 @@ test_transport_refused (void)
   g_autoptr (TocsinManager) manager = manager_for (url, NULL);
   g_autoptr (TocsinResult) result = send_one (manager);
 
-  assert_failed (result, TRUE, NULL);
-  g_assert_nonnull (strstr (tocsin_result_get_error (result), "onnect"));
+  tt_assert_failed_with (result, "onnect", TRUE);
 }
 
 static void
@@ -374,7 +395,7 @@ test_transport_hang (void)
 
   tt_http_server_push (server, TT_HTTP_HANG, 0, 200, NULL, NULL);
   result = send_one (manager);
-  assert_failed (result, TRUE, NULL);
+  tt_assert_failed_with (result, NULL, TRUE);
   /* curl's "Operation timed out" or the core's "delivery timed out". */
   error = g_ascii_strdown (tocsin_result_get_error (result), -1);
   g_assert_nonnull (strstr (error, "timed out"));
@@ -383,53 +404,47 @@ test_transport_hang (void)
 }
 
 static void
-test_transport_close_mid_response (void)
+test_transport_close_mid_response (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
   g_autoptr (TocsinResult) result = NULL;
   g_autoptr (TocsinResult) after = NULL;
 
-  tt_http_server_push (server, TT_HTTP_CLOSE_MID_RESPONSE, 0, 200, NULL, "part of it");
-  result = send_one (manager);
-  assert_failed (result, TRUE, NULL);
+  tt_http_server_push (f->server, TT_HTTP_CLOSE_MID_RESPONSE, 0, 200, NULL, "part of it");
+  result = send_one (f->manager);
+  tt_assert_failed_with (result, NULL, TRUE);
   /* The handle recovers: the next alert goes through on a new connection. */
-  after = send_one (manager);
+  after = send_one (f->manager);
   g_assert_true (tocsin_result_get_success (after));
-  g_assert_cmpuint (tt_http_server_get_n_connections (server), ==, 2);
+  g_assert_cmpuint (tt_http_server_get_n_connections (f->server), ==, 2);
 }
 
 /* The same over TLS: the connection the server hangs up on is a TLS one. */
 static void
-test_transport_close_mid_response_tls (void)
+test_transport_close_mid_response_tls (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (TRUE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "ca-file",
-                                                   tt_http_server_get_ca_file (server), NULL);
   g_autoptr (TocsinResult) result = NULL;
 
-  tt_http_server_push (server, TT_HTTP_CLOSE_MID_RESPONSE, 0, 200, "X-Extra: 1", "part");
-  result = send_one (manager);
-  assert_failed (result, TRUE, NULL);
+  tt_http_server_push (f->server, TT_HTTP_CLOSE_MID_RESPONSE, 0, 200, "X-Extra: 1", "part");
+  result = send_one (f->manager);
+  tt_assert_failed_with (result, NULL, TRUE);
 }
 
 /* ---- response body ------------------------------------------------------------------------- */
 
 static void
-test_body_capped (void)
+test_body_capped (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
   g_autoptr (GString) big = g_string_new (NULL);
   g_autoptr (TocsinResult) result = NULL;
-  g_autofree char *prefix = g_strdup_printf ("POST %s: HTTP 500: ", tt_http_server_get_url (server));
+  g_autofree char *prefix = g_strdup_printf ("POST %s: HTTP 500: ",
+                                             tt_http_server_get_url (f->server));
   const char *error;
 
   while (big->len < 100 * 1024)
     g_string_append (big, "a long error page line\n");
-  tt_http_server_push_response (server, 500, NULL, big->str);
-  result = send_one (manager);
-  assert_failed (result, TRUE, "HTTP 500");
+  tt_http_server_push_response (f->server, 500, NULL, big->str);
+  result = send_one (f->manager);
+  tt_assert_failed_with (result, "HTTP 500", TRUE);
   g_mutex_lock (&last_lock);
   g_assert_cmpuint (last_status, ==, 500);
   g_assert_cmpuint (last_body_length, ==, TOCSIN_HTTP_BODY_MAX);
@@ -444,26 +459,21 @@ test_body_capped (void)
 /* ---- TLS ----------------------------------------------------------------------------------- */
 
 static void
-test_tls_untrusted (void)
+test_tls_untrusted (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (TRUE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
-  g_autoptr (TocsinResult) result = send_one (manager);
+  g_autoptr (TocsinResult) result = send_one (f->manager);
 
-  assert_failed (result, FALSE, "certificate");
-  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 0);
+  tt_assert_failed_with (result, "certificate", FALSE);
+  g_assert_cmpuint (tt_http_server_get_n_requests (f->server), ==, 0);
 }
 
 static void
-test_tls_trusted (void)
+test_tls_trusted (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (TRUE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "ca-file",
-                                                   tt_http_server_get_ca_file (server), NULL);
-  g_autoptr (TocsinResult) result = send_one (manager);
+  g_autoptr (TocsinResult) result = send_one (f->manager);
 
   g_assert_true (tocsin_result_get_success (result));
-  g_assert_cmpstr (tt_http_request_get_body (tt_http_server_get_request (server, 0), NULL), ==,
+  g_assert_cmpstr (tt_http_request_get_body (tt_http_server_get_request (f->server, 0), NULL), ==,
                    "hello");
 }
 
@@ -554,22 +564,19 @@ test_proxy_setting (void)
 static void
 test_proxy_environment (void)
 {
-  if (g_test_subprocess ())
-    {
-      g_autoptr (TtHttpServer) proxy = tt_http_server_new (FALSE);
-      g_autoptr (TocsinManager) manager = NULL;
-      g_autoptr (TocsinResult) result = NULL;
+  g_autoptr (TtHttpServer) proxy = NULL;
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinResult) result = NULL;
 
-      g_setenv ("http_proxy", tt_http_server_get_url (proxy), TRUE);
-      manager = manager_for ("http://receiver.invalid/from-env", NULL);
-      result = send_one (manager);
-      g_assert_true (tocsin_result_get_success (result));
-      g_assert_cmpstr (tt_http_request_get_header (tt_http_server_get_request (proxy, 0), "Host"),
-                       ==, "receiver.invalid");
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  if (!tt_in_subprocess ())
+    return;
+  proxy = tt_http_server_new (FALSE);
+  g_setenv ("http_proxy", tt_http_server_get_url (proxy), TRUE);
+  manager = manager_for ("http://receiver.invalid/from-env", NULL);
+  result = send_one (manager);
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_cmpstr (tt_http_request_get_header (tt_http_server_get_request (proxy, 0), "Host"),
+                   ==, "receiver.invalid");
 }
 
 /* ---- connection reuse ---------------------------------------------------------------------- */
@@ -613,8 +620,8 @@ test_reuse_four_workers (void)
 static void
 assert_no_secret (const char *text)
 {
-  g_assert_null (strstr (text, "SECRETVALUE"));
-  g_assert_null (strstr (text, "SECRETAUTH123"));
+  tt_assert_not_contains (text, "SECRETVALUE");
+  tt_assert_not_contains (text, "SECRETAUTH123");
 }
 
 static void
@@ -628,7 +635,6 @@ test_secrets_never_printed (void)
   g_autoptr (TocsinManager) dead = NULL;
   g_autoptr (TocsinResult) echoed = NULL;
   g_autoptr (TocsinResult) refused_result = NULL;
-  g_autofree char *logs = NULL;
   const TtHttpRequest *request;
 
   tt_log_capture_start ();
@@ -642,13 +648,12 @@ test_secrets_never_printed (void)
   refused_result = send_one (dead);
   g_clear_pointer (&manager, tocsin_manager_unref);
   g_clear_pointer (&dead, tocsin_manager_unref);
-  logs = tt_log_capture_stop ();
+  g_free (tt_log_capture_stop_no_secret ("SECRETVALUE", "SECRETAUTH123", NULL));
 
-  assert_failed (echoed, FALSE, "HTTP 401");
-  assert_failed (refused_result, TRUE, NULL);
+  tt_assert_failed_with (echoed, "HTTP 401", FALSE);
+  tt_assert_failed_with (refused_result, NULL, TRUE);
   assert_no_secret (tocsin_result_get_error (echoed));
   assert_no_secret (tocsin_result_get_error (refused_result));
-  assert_no_secret (logs);
   /* They were sent all the same. */
   request = tt_http_server_get_request (server, 0);
   g_assert_cmpstr (tt_http_request_get_path (request), ==, "/hook?token=SECRETVALUE");
@@ -658,18 +663,16 @@ test_secrets_never_printed (void)
 /* A secret cut in two by the excerpt's length limit is still masked: the excerpt is redacted
  * before it is cut. */
 static void
-test_secrets_excerpt_cut (void)
+test_secrets_excerpt_cut (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
   g_autofree char *padding = g_strnfill (190, 'p');
   g_autofree char *body = g_strconcat (padding, " STRADDLINGSECRET4242 and more", NULL);
   g_autoptr (TocsinResult) result = NULL;
 
   tocsin_redact_register_secret ("STRADDLINGSECRET4242");
-  tt_http_server_push_response (server, 500, NULL, body);
-  result = send_one (manager);
-  assert_failed (result, TRUE, "HTTP 500");
+  tt_http_server_push_response (f->server, 500, NULL, body);
+  result = send_one (f->manager);
+  tt_assert_failed_with (result, "HTTP 500", TRUE);
   g_assert_null (strstr (tocsin_result_get_error (result), "STRADD"));
 }
 
@@ -706,12 +709,10 @@ test_request_put (void)
 }
 
 static void
-test_request_user_agent (void)
+test_request_user_agent (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
-  g_autoptr (TocsinResult) result = send_one (manager);
-  const char *agent = tt_http_request_get_header (tt_http_server_get_request (server, 0),
+  g_autoptr (TocsinResult) result = send_one (f->manager);
+  const char *agent = tt_http_request_get_header (tt_http_server_get_request (f->server, 0),
                                                   "User-Agent");
 
   g_assert_true (tocsin_result_get_success (result));
@@ -720,13 +721,11 @@ test_request_user_agent (void)
 }
 
 static void
-test_request_no_expect (void)
+test_request_no_expect (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
   g_autofree char *body = g_strnfill (2048, 'x');
-  g_autoptr (TocsinResult) result = send_body (manager, body);
-  const TtHttpRequest *request = tt_http_server_get_request (server, 0);
+  g_autoptr (TocsinResult) result = send_body (f->manager, body);
+  const TtHttpRequest *request = tt_http_server_get_request (f->server, 0);
   gsize length = 0;
 
   g_assert_true (tocsin_result_get_success (result));
@@ -738,15 +737,13 @@ test_request_no_expect (void)
 /* ---- the test server itself ---------------------------------------------------------------- */
 
 static void
-test_server_delay (void)
+test_server_delay (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
   g_autoptr (TocsinResult) result = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  tt_http_server_push (server, TT_HTTP_DELAY, 200, 202, "X-Delayed: yes", "later");
-  result = send_one (manager);
+  tt_http_server_push (f->server, TT_HTTP_DELAY, 200, 202, "X-Delayed: yes", "later");
+  result = send_one (f->manager);
   g_assert_true (tocsin_result_get_success (result));
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 200 * 1000);
   g_mutex_lock (&last_lock);
@@ -755,54 +752,49 @@ test_server_delay (void)
 }
 
 static void
-test_server_default (void)
+test_server_default (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
   g_autoptr (TocsinResult) first = NULL;
   g_autoptr (TocsinResult) second = NULL;
   g_autoptr (TocsinResult) third = NULL;
 
-  tt_http_server_set_default (server, TT_HTTP_NORMAL, 0, 503, "Retry-After: 7", "down");
-  tt_http_server_push_response (server, 200, NULL, "scripted");
-  first = send_one (manager);
-  second = send_one (manager);
-  third = send_one (manager);
+  tt_http_server_set_default (f->server, TT_HTTP_NORMAL, 0, 503, "Retry-After: 7", "down");
+  tt_http_server_push_response (f->server, 200, NULL, "scripted");
+  first = send_one (f->manager);
+  second = send_one (f->manager);
+  third = send_one (f->manager);
   g_assert_true (tocsin_result_get_success (first));
-  assert_failed (second, TRUE, "HTTP 503: down");
-  assert_failed (third, TRUE, "HTTP 503: down");
+  tt_assert_failed_with (second, "HTTP 503: down", TRUE);
+  tt_assert_failed_with (third, "HTTP 503: down", TRUE);
   g_assert_cmpfloat (tocsin_result_get_retry_after (third), ==, 7);
 }
 
 static void
-test_server_not_recording (void)
+test_server_not_recording (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
   g_autoptr (TocsinAlert) alert = tocsin_alert_new ("posted", "body", TOCSIN_LEVEL_INFO);
 
-  tt_http_server_push_response (server, 200, NULL, NULL);
-  tt_http_server_set_recording (server, FALSE);
+  tt_http_server_push_response (f->server, 200, NULL, NULL);
+  tt_http_server_set_recording (f->server, FALSE);
   for (guint i = 0; i < 5; i++)
-    tocsin_manager_post (manager, alert, "h");
-  g_assert_true (tt_http_server_wait_for_requests (server, 5, 30));
-  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 5);
-  g_assert_false (tt_http_server_wait_for_requests (server, 6, 0.05));
-  tt_http_server_set_recording (server, TRUE);
-  tocsin_manager_post (manager, alert, "h");
-  g_assert_true (tt_http_server_wait_for_requests (server, 6, 30));
+    tocsin_manager_post (f->manager, alert, "h");
+  g_assert_true (tt_http_server_wait_for_requests (f->server, 5, 30));
+  g_assert_cmpuint (tt_http_server_get_n_requests (f->server), ==, 5);
+  g_assert_false (tt_http_server_wait_for_requests (f->server, 6, 0.05));
+  tt_http_server_set_recording (f->server, TRUE);
+  tocsin_manager_post (f->manager, alert, "h");
+  g_assert_true (tt_http_server_wait_for_requests (f->server, 6, 30));
   /* Only the request made while recording was kept. */
-  g_assert_cmpstr (tt_http_request_get_method (tt_http_server_get_request (server, 0)), ==, "POST");
-  g_assert_true (tocsin_manager_flush (manager, 30));
+  g_assert_cmpstr (tt_http_request_get_method (tt_http_server_get_request (f->server, 0)), ==,
+                   "POST");
+  g_assert_true (tocsin_manager_flush (f->manager, 30));
 }
 
 static void
-test_server_header_names (void)
+test_server_header_names (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
-  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), NULL);
-  g_autoptr (TocsinResult) result = send_one (manager);
-  const TtHttpRequest *request = tt_http_server_get_request (server, 0);
+  g_autoptr (TocsinResult) result = send_one (f->manager);
+  const TtHttpRequest *request = tt_http_server_get_request (f->server, 0);
   const char *const *names = tt_http_request_get_header_names (request);
 
   g_assert_true (tocsin_result_get_success (result));
@@ -850,19 +842,19 @@ test_server_free_drops_delayed (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
 }
 
+#define ADD_ON(kind, path, func) \
+  g_test_add (path, Fixture, GINT_TO_POINTER (kind), fixture_setup, func, fixture_teardown)
+#define ADD(path, func) ADD_ON (PLAIN, path, func)
+
 int
 main (int argc, char **argv)
 {
   /* Loopback tests must not go through a proxy the environment names (the proxy tests set it). */
-  for (const char *const *name = (const char *const[]) { "http_proxy", "https_proxy", "HTTPS_PROXY",
-                                                         "all_proxy", "ALL_PROXY", "no_proxy",
-                                                         "NO_PROXY", NULL };
-       *name; name++)
-    g_unsetenv (*name);
+  tt_unset_proxy_env ();
   tt_init (&argc, &argv);
   g_assert_true (tocsin_register_channel_class (&httptest_class, NULL));
 
-  g_test_add_func ("/http/status/ok-200", test_status_ok);
+  ADD ("/http/status/ok-200", test_status_ok);
   g_test_add_func ("/http/status/created-201", test_status_created);
   g_test_add_func ("/http/status/no-content-204", test_status_no_content);
   g_test_add_func ("/http/status/bad-request-400", test_status_bad_request);
@@ -870,18 +862,18 @@ main (int argc, char **argv)
   g_test_add_func ("/http/status/unavailable-503", test_status_unavailable);
   g_test_add_func ("/http/status/too-many-429-seconds", test_status_too_many_seconds);
   g_test_add_func ("/http/status/too-many-429-date", test_status_too_many_date);
-  g_test_add_func ("/http/status/redirect-302", test_status_redirect);
+  ADD ("/http/status/redirect-302", test_status_redirect);
   g_test_add_func ("/http/retry-after/seconds", test_retry_after_seconds);
   g_test_add_func ("/http/retry-after/date-future", test_retry_after_date_future);
   g_test_add_func ("/http/retry-after/date-past", test_retry_after_date_past);
   g_test_add_func ("/http/retry-after/garbage", test_retry_after_garbage);
   g_test_add_func ("/http/transport/refused", test_transport_refused);
   g_test_add_func ("/http/transport/hang-past-timeout", test_transport_hang);
-  g_test_add_func ("/http/transport/close-mid-plain", test_transport_close_mid_response);
-  g_test_add_func ("/http/transport/close-mid-tls", test_transport_close_mid_response_tls);
-  g_test_add_func ("/http/body/capped", test_body_capped);
-  g_test_add_func ("/http/tls/untrusted", test_tls_untrusted);
-  g_test_add_func ("/http/tls/trusted-ca-file", test_tls_trusted);
+  ADD ("/http/transport/close-mid-plain", test_transport_close_mid_response);
+  ADD_ON (TLS_TRUSTED, "/http/transport/close-mid-tls", test_transport_close_mid_response_tls);
+  ADD ("/http/body/capped", test_body_capped);
+  ADD_ON (TLS_UNTRUSTED, "/http/tls/untrusted", test_tls_untrusted);
+  ADD_ON (TLS_TRUSTED, "/http/tls/trusted-ca-file", test_tls_trusted);
   g_test_add_func ("/http/tls/verify-false", test_tls_verify_false);
   g_test_add_func ("/http/tls/missing-ca-file-spec", test_tls_missing_ca_file);
   g_test_add_func ("/http/tls/missing-ca-file-config", test_tls_missing_ca_file_config);
@@ -890,15 +882,15 @@ main (int argc, char **argv)
   g_test_add_func ("/http/reuse/one-worker", test_reuse_one_worker);
   g_test_add_func ("/http/reuse/four-workers", test_reuse_four_workers);
   g_test_add_func ("/http/secrets/never-printed", test_secrets_never_printed);
-  g_test_add_func ("/http/secrets/excerpt-cut", test_secrets_excerpt_cut);
+  ADD ("/http/secrets/excerpt-cut", test_secrets_excerpt_cut);
   g_test_add_func ("/http/request/headers", test_request_headers);
   g_test_add_func ("/http/request/put", test_request_put);
-  g_test_add_func ("/http/request/user-agent", test_request_user_agent);
-  g_test_add_func ("/http/request/no-expect", test_request_no_expect);
-  g_test_add_func ("/http/server/delay", test_server_delay);
-  g_test_add_func ("/http/server/default-response", test_server_default);
-  g_test_add_func ("/http/server/not-recording", test_server_not_recording);
-  g_test_add_func ("/http/server/header-names", test_server_header_names);
+  ADD ("/http/request/user-agent", test_request_user_agent);
+  ADD ("/http/request/no-expect", test_request_no_expect);
+  ADD ("/http/server/delay", test_server_delay);
+  ADD ("/http/server/default-response", test_server_default);
+  ADD ("/http/server/not-recording", test_server_not_recording);
+  ADD ("/http/server/header-names", test_server_header_names);
   g_test_add_func ("/http/server/free-releases-hung", test_server_free_releases_hung);
   g_test_add_func ("/http/server/free-drops-delayed", test_server_free_drops_delayed);
   return g_test_run ();

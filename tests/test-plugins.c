@@ -19,120 +19,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A fixed alert time: 2026-11-18 in any time zone, with microseconds to check they survive. */
-#define ALERT_TIME G_GINT64_CONSTANT (1795000000123456)
-
-/* The first setting of the channel in every config written by write_config() is on this line. */
+/* The first setting of the channel in every config written by tt_write_config() without a
+ * preamble is on this line. */
 #define FIRST_SETTING_LINE ":4: "
 
-typedef struct {
-  char *dir; /* a fresh folder holding tocsin.xml and whatever the channels write */
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->dir = tt_make_tmpdir ();
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  tt_rm_rf (f->dir);
-  g_free (f->dir);
-}
+/* The fixture's dir is a fresh folder holding tocsin.xml and whatever the channels write. */
+typedef TtDirFixture Fixture;
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-/* Writes @dir/tocsin.xml with one channel; @settings (one per line) start on line 4. */
-static char *
-write_config (const char *dir, const char *channel_attrs, const char *settings)
-{
-  g_autofree char *xml = g_strdup_printf ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                                          "<tocsin version=\"1\">\n"
-                                          "  <channel %s>\n"
-                                          "%s"
-                                          "  </channel>\n"
-                                          "</tocsin>\n",
-                                          channel_attrs, settings);
-
-  return tt_write_file (dir, "tocsin.xml", xml);
-}
-
-static TocsinManager *
-load (const char *dir, const char *channel_attrs, const char *settings, GError **error)
-{
-  g_autofree char *config = write_config (dir, channel_attrs, settings);
-
-  return tocsin_manager_new_from_file (config, error);
-}
 
 static TocsinManager *
 load_ok (const char *dir, const char *channel_attrs, const char *settings)
 {
-  g_autoptr (GError) error = NULL;
-  TocsinManager *manager = load (dir, channel_attrs, settings, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (manager);
-  g_assert_cmpuint (tocsin_manager_get_n_channels (manager), ==, 1);
-  return manager;
+  return tt_load_config_ok (dir, NULL, channel_attrs, settings);
 }
 
 static void
 assert_load_fails (const char *dir, const char *channel_attrs, const char *settings, int code,
                    const char *where, const char *what)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TocsinManager) manager = load (dir, channel_attrs, settings, &error);
-
-  g_assert_null (manager);
-  g_assert_error (error, TOCSIN_ERROR, code);
-  g_test_message ("error: %s", error->message);
-  g_assert_nonnull (strstr (error->message, where));
-  g_assert_nonnull (strstr (error->message, what));
-}
-
-static TocsinAlert *
-make_alert (const char *title, const char *body, TocsinLevel level, gboolean timestamp)
-{
-  g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new (title);
-
-  tocsin_alert_builder_set_body (builder, body);
-  tocsin_alert_builder_set_level (builder, level);
-  tocsin_alert_builder_set_timestamp (builder, timestamp);
-  tocsin_alert_builder_set_time (builder, ALERT_TIME);
-  return tocsin_alert_builder_build (builder);
-}
-
-/* Sends @alert to every channel and returns the one result (transfer full). */
-static TocsinResult *
-send_one (TocsinManager *manager, TocsinAlert *alert)
-{
-  g_autoptr (GPtrArray) results = tocsin_manager_send (manager, alert, NULL);
-
-  g_assert_nonnull (results);
-  g_assert_cmpuint (results->len, ==, 1);
-  return tocsin_result_ref (g_ptr_array_index (results, 0));
-}
-
-static void
-send_ok (TocsinManager *manager, TocsinAlert *alert)
-{
-  g_autoptr (TocsinResult) result = send_one (manager, alert);
-
-  g_assert_cmpstr (tocsin_result_get_error (result), ==, NULL);
-  g_assert_true (tocsin_result_get_success (result));
-}
-
-static void
-assert_failed_with (TocsinResult *result, const char *text, gboolean retryable)
-{
-  g_assert_false (tocsin_result_get_success (result));
-  g_assert_nonnull (tocsin_result_get_error (result));
-  g_test_message ("error: %s", tocsin_result_get_error (result));
-  g_assert_nonnull (strstr (tocsin_result_get_error (result), text));
-  g_assert_cmpint (tocsin_result_get_retryable (result), ==, retryable);
+  g_free (tt_load_config_fails (dir, NULL, channel_attrs, settings, code, where, what, NULL));
 }
 
 /* The lines of a JSON Lines file, which must end with a newline. (transfer full) */
@@ -153,33 +59,6 @@ read_lines (const char *path)
   return lines;
 }
 
-static JsonObject *
-parse_object (const char *line)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  JsonNode *root;
-
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  root = json_parser_get_root (parser);
-  g_assert_nonnull (root);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-  return json_object_ref (json_node_get_object (root));
-}
-
-static GPtrArray *
-new_alert_array (void)
-{
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) tocsin_alert_unref);
-}
-
-static gint64
-to_unix_usec (GDateTime *time)
-{
-  return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
-}
-
 /* ---- file -------------------------------------------------------------------------------- */
 
 static void
@@ -187,26 +66,19 @@ test_file_line_keys (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
                                                "    <path>alerts.jsonl</path>\n");
-  g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new ("Disk almost full");
-  g_autoptr (TocsinAlert) alert = NULL;
+  const char *body = "/var is at 91%\n\"quoted\"\ttab \\ slash, ünïcode ✓";
+  g_autoptr (TocsinAlert) alert = tt_make_labelled_alert ("Disk almost full", body);
   g_autoptr (JsonObject) object = NULL;
   g_autoptr (GDateTime) parsed = NULL;
   g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
   g_auto (GStrv) lines = NULL;
-  const char *body = "/var is at 91%\n\"quoted\"\ttab \\ slash, ünïcode ✓";
   JsonObject *labels;
 
-  tocsin_alert_builder_set_body (builder, body);
-  tocsin_alert_builder_set_level (builder, TOCSIN_LEVEL_WARNING);
-  tocsin_alert_builder_set_time (builder, ALERT_TIME);
-  tocsin_alert_builder_add_label (builder, "host", "db1");
-  tocsin_alert_builder_add_label (builder, "service", "pg \"main\"");
-  alert = tocsin_alert_builder_build (builder);
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
 
   lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (lines), ==, 1);
-  object = parse_object (lines[0]);
+  object = tt_parse_json_object (lines[0]);
   g_assert_cmpuint (json_object_get_size (object), ==, 7);
 
   g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}"
@@ -214,7 +86,7 @@ test_file_line_keys (Fixture *f, gconstpointer data)
                                        json_object_get_string_member (object, "time"), 0, 0));
   parsed = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "time"), NULL);
   g_assert_nonnull (parsed);
-  g_assert_cmpint (to_unix_usec (parsed), ==, ALERT_TIME);
+  g_assert_cmpint (tt_date_time_to_usec (parsed), ==, TT_ALERT_TIME);
 
   g_assert_cmpint (json_object_get_int_member (object, "level"), ==, 20);
   g_assert_cmpstr (json_object_get_string_member (object, "level_name"), ==, "warning");
@@ -244,14 +116,14 @@ test_file_line_levels (Fixture *f, gconstpointer data)
 
   for (gsize i = 0; i < G_N_ELEMENTS (levels); i++)
     {
-      g_autoptr (TocsinAlert) alert = make_alert ("Level", NULL, levels[i].level, FALSE);
-      send_ok (manager, alert);
+      g_autoptr (TocsinAlert) alert = tt_make_alert ("Level", NULL, levels[i].level, FALSE);
+      tt_send_ok (manager, alert);
     }
   lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (levels));
   for (gsize i = 0; i < G_N_ELEMENTS (levels); i++)
     {
-      g_autoptr (JsonObject) object = parse_object (lines[i]);
+      g_autoptr (JsonObject) object = tt_parse_json_object (lines[i]);
 
       g_assert_cmpint (json_object_get_int_member (object, "level"), ==, levels[i].level);
       g_assert_cmpstr (json_object_get_string_member (object, "level_name"), ==, levels[i].name);
@@ -266,8 +138,8 @@ test_file_line_timestamp (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
                                                "    <path>alerts.jsonl</path>\n");
-  g_autoptr (TocsinAlert) alert = make_alert ("Backup done", "", TOCSIN_LEVEL_SUCCESS, TRUE);
-  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (ALERT_TIME / G_USEC_PER_SEC);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Backup done", "", TOCSIN_LEVEL_SUCCESS, TRUE);
+  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (TT_ALERT_TIME / G_USEC_PER_SEC);
   g_autofree char *prefix = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
   g_autofree char *expected = g_strdup_printf ("%s ::: Backup done", prefix);
   g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
@@ -275,10 +147,10 @@ test_file_line_timestamp (Fixture *f, gconstpointer data)
   g_auto (GStrv) lines = NULL;
   g_autoptr (JsonObject) object = NULL;
 
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
   lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (lines), ==, 1);
-  object = parse_object (lines[0]);
+  object = tt_parse_json_object (lines[0]);
   g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, expected);
   g_assert_cmpstr (formatted, ==, expected);
 }
@@ -307,15 +179,15 @@ test_file_create_append_existing (Fixture *f, gconstpointer data)
   g_autofree char *path = tt_write_file (f->dir, "alerts.jsonl", "{\"old\":true}\n");
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
                                                "    <path>alerts.jsonl</path>\n");
-  g_autoptr (TocsinAlert) alert = make_alert ("New", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("New", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_auto (GStrv) lines = NULL;
   g_autoptr (JsonObject) object = NULL;
 
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
   lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (lines), ==, 2);
   g_assert_cmpstr (lines[0], ==, "{\"old\":true}");
-  object = parse_object (lines[1]);
+  object = tt_parse_json_object (lines[1]);
   g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, "New");
 }
 
@@ -325,7 +197,7 @@ test_file_create_relative_path (Fixture *f, gconstpointer data)
   g_autofree char *sub = g_build_filename (f->dir, "logs", NULL);
   g_autofree char *path = g_build_filename (sub, "relative-alerts.jsonl", NULL);
   g_autoptr (TocsinManager) manager = NULL;
-  g_autoptr (TocsinAlert) alert = make_alert ("Relative", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Relative", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_auto (GStrv) lines = NULL;
 
   g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
@@ -333,7 +205,7 @@ test_file_create_relative_path (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test ("logs", G_FILE_TEST_EXISTS));
   manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
                      "    <path>logs/relative-alerts.jsonl</path>\n");
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
   lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (lines), ==, 1);
 }
@@ -378,14 +250,15 @@ test_file_fsync_enabled (Fixture *f, gconstpointer data)
 
   for (int i = 0; i < 3; i++)
     {
-      g_autoptr (TocsinAlert) alert = make_alert ("Synced", "body", TOCSIN_LEVEL_CRITICAL, FALSE);
-      send_ok (manager, alert);
+      g_autoptr (TocsinAlert) alert = tt_make_alert ("Synced", "body", TOCSIN_LEVEL_CRITICAL,
+                                                     FALSE);
+      tt_send_ok (manager, alert);
     }
   lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);
   for (int i = 0; i < 3; i++)
     {
-      g_autoptr (JsonObject) object = parse_object (lines[i]);
+      g_autoptr (JsonObject) object = tt_parse_json_object (lines[i]);
       g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, "Synced");
     }
 }
@@ -399,27 +272,34 @@ many_body (guint i)
   return g_strnfill ((i * 7919) % 16384 + 1, (char) ('a' + i % 26));
 }
 
+/* Sends @n alerts "alert <i>" with many_body (i) at @level in one batch; returns the results
+ * (transfer full). */
+static GPtrArray *
+send_many_bodies (TocsinManager *manager, guint n, TocsinLevel level)
+{
+  g_autoptr (GPtrArray) alerts = tt_alert_array_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("alert %u", i);
+      g_autofree char *body = many_body (i);
+
+      g_ptr_array_add (alerts, tt_make_alert (title, body, level, FALSE));
+    }
+  return tocsin_manager_send_many (manager, (TocsinAlert *const *) alerts->pdata, alerts->len,
+                                   NULL);
+}
+
 static void
 test_file_workers_no_interleave (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\" workers=\"4\"",
                                                "    <path>alerts.jsonl</path>\n");
   g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
-  g_autoptr (GPtrArray) alerts = NULL;
-  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (GPtrArray) results = send_many_bodies (manager, MANY_ALERTS, TOCSIN_LEVEL_INFO);
   g_autofree gboolean *seen = g_new0 (gboolean, MANY_ALERTS);
   g_auto (GStrv) lines = NULL;
 
-  alerts = new_alert_array ();
-  for (guint i = 0; i < MANY_ALERTS; i++)
-    {
-      g_autofree char *title = g_strdup_printf ("alert %u", i);
-      g_autofree char *body = many_body (i);
-
-      g_ptr_array_add (alerts, make_alert (title, body, TOCSIN_LEVEL_INFO, FALSE));
-    }
-  results = tocsin_manager_send_many (manager, (TocsinAlert *const *) alerts->pdata, alerts->len,
-                                      NULL);
   g_assert_cmpuint (results->len, ==, MANY_ALERTS);
   for (guint i = 0; i < results->len; i++)
     g_assert_true (tocsin_result_get_success (g_ptr_array_index (results, i)));
@@ -428,7 +308,7 @@ test_file_workers_no_interleave (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_strv_length (lines), ==, MANY_ALERTS);
   for (guint i = 0; i < MANY_ALERTS; i++)
     {
-      g_autoptr (JsonObject) object = parse_object (lines[i]);
+      g_autoptr (JsonObject) object = tt_parse_json_object (lines[i]);
       const char *title = json_object_get_string_member (object, "title");
       g_autofree char *body = NULL;
       guint64 n = 0;
@@ -446,7 +326,7 @@ static void
 test_file_write_enospc (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = NULL;
-  g_autoptr (TocsinAlert) alert = make_alert ("Lost", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Lost", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) result = NULL;
   g_autoptr (TocsinStats) stats = NULL;
 
@@ -456,9 +336,9 @@ test_file_write_enospc (Fixture *f, gconstpointer data)
       return;
     }
   manager = load_ok (f->dir, "key=\"log\" type=\"file\"", "    <path>/dev/full</path>\n");
-  result = send_one (manager, alert);
-  assert_failed_with (result, "/dev/full", TRUE);
-  assert_failed_with (result, g_strerror (ENOSPC), TRUE);
+  result = tt_send_one (manager, alert);
+  tt_assert_failed_with (result, "/dev/full", TRUE);
+  tt_assert_failed_with (result, g_strerror (ENOSPC), TRUE);
   stats = tocsin_manager_get_stats (manager);
   g_assert_cmpuint (tocsin_stats_get_failed (stats), ==, 1);
   g_assert_cmpuint (tocsin_stats_get_sent (stats), ==, 0);
@@ -471,43 +351,39 @@ test_file_write_torn_line (Fixture *f, gconstpointer data)
 {
   g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
   g_autoptr (TocsinManager) manager = NULL;
-  g_autoptr (TocsinAlert) small = make_alert ("first", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) small = tt_make_alert ("first", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autofree char *big_body = g_strnfill (4096, 'x');
-  g_autoptr (TocsinAlert) big = make_alert ("torn", big_body, TOCSIN_LEVEL_INFO, FALSE);
-  g_autoptr (TocsinAlert) last = make_alert ("last", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) big = tt_make_alert ("torn", big_body, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) last = tt_make_alert ("last", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) result = NULL;
   g_auto (GStrv) lines = NULL;
   g_autoptr (JsonObject) first_object = NULL;
   g_autoptr (JsonObject) last_object = NULL;
   struct rlimit old_limit, limit;
 
-  if (!g_test_subprocess ())
-    {
-      /* The file size limit applies to the whole process: keep it in a child. */
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  /* The file size limit applies to the whole process: keep it in a child. */
+  if (!tt_in_subprocess ())
+    return;
 
   manager = load_ok (f->dir, "key=\"log\" type=\"file\"", "    <path>alerts.jsonl</path>\n");
-  send_ok (manager, small);
+  tt_send_ok (manager, small);
 
   signal (SIGXFSZ, SIG_IGN); /* else exceeding the limit kills the process */
   g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
   limit = old_limit;
   limit.rlim_cur = 2048;
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
-  result = send_one (manager, big);
+  result = tt_send_one (manager, big);
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
-  assert_failed_with (result, g_strerror (EFBIG), FALSE);
+  tt_assert_failed_with (result, g_strerror (EFBIG), FALSE);
 
-  send_ok (manager, last);
+  tt_send_ok (manager, last);
   lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);
-  first_object = parse_object (lines[0]);
+  first_object = tt_parse_json_object (lines[0]);
   g_assert_cmpstr (json_object_get_string_member (first_object, "title"), ==, "first");
   g_assert_true (g_str_has_prefix (lines[1], "{\"time\":"));
-  last_object = parse_object (lines[2]);
+  last_object = tt_parse_json_object (lines[2]);
   g_assert_cmpstr (json_object_get_string_member (last_object, "title"), ==, "last");
 }
 
@@ -518,31 +394,31 @@ test_file_rotate_reopen (Fixture *f, gconstpointer data)
   g_autofree char *rotated = g_build_filename (f->dir, "alerts.jsonl.1", NULL);
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
                                                "    <path>alerts.jsonl</path>\n");
-  g_autoptr (TocsinAlert) before = make_alert ("before", NULL, TOCSIN_LEVEL_INFO, FALSE);
-  g_autoptr (TocsinAlert) after = make_alert ("after", NULL, TOCSIN_LEVEL_INFO, FALSE);
-  g_autoptr (TocsinAlert) removed = make_alert ("removed", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) before = tt_make_alert ("before", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) after = tt_make_alert ("after", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) removed = tt_make_alert ("removed", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_auto (GStrv) old_lines = NULL;
   g_auto (GStrv) new_lines = NULL;
   g_auto (GStrv) again_lines = NULL;
   g_autoptr (JsonObject) object = NULL;
   struct stat st;
 
-  send_ok (manager, before);
+  tt_send_ok (manager, before);
   g_assert_cmpint (g_rename (path, rotated), ==, 0);
-  send_ok (manager, after);
+  tt_send_ok (manager, after);
 
   old_lines = read_lines (rotated);
   g_assert_cmpuint (g_strv_length (old_lines), ==, 1);
   new_lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (new_lines), ==, 1);
-  object = parse_object (new_lines[0]);
+  object = tt_parse_json_object (new_lines[0]);
   g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, "after");
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0077, ==, 0);
 
   /* Removed outright: created again. */
   g_assert_cmpint (g_unlink (path), ==, 0);
-  send_ok (manager, removed);
+  tt_send_ok (manager, removed);
   again_lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (again_lines), ==, 1);
 }
@@ -555,90 +431,112 @@ console_send_in_child (Fixture *f, const char *settings, TocsinAlert *alert)
 {
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"term\" type=\"console\"", settings);
 
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
 }
 
-static void
-test_console_stream_stdout (Fixture *f, gconstpointer data)
+/* Sends @alert through a console channel with @settings in a child process, which must pass.
+ * TRUE in the child, which the caller leaves at once; FALSE in the parent, which then checks
+ * what the child printed. */
+static gboolean
+console_sent_in_child (Fixture *f, const char *settings, TocsinAlert *alert)
 {
-  if (g_test_subprocess ())
-    {
-      g_autoptr (TocsinAlert) alert = make_alert ("Disk almost full", "/var is at 91%",
-                                                  TOCSIN_LEVEL_WARNING, FALSE);
-      console_send_in_child (f, "    <stream>stdout</stream>\n    <color>never</color>\n", alert);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("*[WARNING] Disk almost full: /var is at 91%\n*");
-  g_test_trap_assert_stderr_unmatched ("*Disk almost full*");
+  if (!tt_in_subprocess ())
+    return FALSE;
+  console_send_in_child (f, settings, alert);
+  return TRUE;
 }
 
+/* One alert through a console channel in a child, and what the child must print: patterns for
+ * g_test_trap_assert_stdout() and friends, each nullable. */
+typedef struct {
+  const char *settings;
+  const char *title;
+  const char *body;
+  TocsinLevel level;
+  const char *out;
+  const char *out_unmatched;
+  const char *err;
+  const char *err_unmatched;
+} ConsoleCase;
+
 static void
-test_console_stream_stderr (Fixture *f, gconstpointer data)
+test_console_prints (Fixture *f, gconstpointer data)
 {
-  if (g_test_subprocess ())
-    {
-      g_autoptr (TocsinAlert) alert = make_alert ("Database down", NULL, TOCSIN_LEVEL_CRITICAL,
-                                                  FALSE);
-      /* The default stream; the test environment sets NO_COLOR, so auto means no colour. */
-      console_send_in_child (f, "", alert);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stderr ("*[CRITICAL] Database down\n*");
-  g_test_trap_assert_stderr_unmatched ("*\033*");
-  g_test_trap_assert_stdout_unmatched ("*Database down*");
+  const ConsoleCase *c = data;
+  g_autoptr (TocsinAlert) alert = tt_make_alert (c->title, c->body, c->level, FALSE);
+
+  if (console_sent_in_child (f, c->settings, alert))
+    return;
+  if (c->out != NULL)
+    g_test_trap_assert_stdout (c->out);
+  if (c->out_unmatched != NULL)
+    g_test_trap_assert_stdout_unmatched (c->out_unmatched);
+  if (c->err != NULL)
+    g_test_trap_assert_stderr (c->err);
+  if (c->err_unmatched != NULL)
+    g_test_trap_assert_stderr_unmatched (c->err_unmatched);
 }
+
+static const ConsoleCase console_stream_stdout = {
+  "    <stream>stdout</stream>\n    <color>never</color>\n",
+  "Disk almost full", "/var is at 91%", TOCSIN_LEVEL_WARNING,
+  .out = "*[WARNING] Disk almost full: /var is at 91%\n*",
+  .err_unmatched = "*Disk almost full*",
+};
+/* The default stream; the test environment sets NO_COLOR, so auto means no colour. */
+static const ConsoleCase console_stream_stderr = {
+  "", "Database down", NULL, TOCSIN_LEVEL_CRITICAL,
+  .err = "*[CRITICAL] Database down\n*",
+  .err_unmatched = "*\033*",
+  .out_unmatched = "*Database down*",
+};
+static const ConsoleCase console_color_never = {
+  "    <stream>stdout</stream>\n    <color>never</color>\n",
+  "Disk almost full", "/var is at 91%", TOCSIN_LEVEL_WARNING,
+  .out = "*[WARNING] Disk almost full*",
+  .out_unmatched = "*\033*",
+};
+static const ConsoleCase console_text_multiline = {
+  "    <stream>stdout</stream>\n", "Report", "line one\nline two\n", TOCSIN_LEVEL_INFO,
+  .out = "*[INFO] Report: line one\n    line two\n*",
+  .out_unmatched = "*line two\n    \n*",
+};
+/* An OSC sequence that would set the terminal title; CR, DEL and the C1 control NEL. */
+static const ConsoleCase console_text_control_chars = {
+  "    <stream>stdout</stream>\n", "evil\033]0;pwned\007title", "a\rb\x7f c\xc2\x85" "d",
+  TOCSIN_LEVEL_INFO,
+  .out = "*[INFO] evil^[]0;pwned^Gtitle: a^Mb^? c\uFFFDd\n*",
+  .out_unmatched = "*\033*",
+};
 
 static void
 test_console_color_always (Fixture *f, gconstpointer data)
 {
-  if (g_test_subprocess ())
-    {
-      g_autoptr (TocsinAlert) alert = make_alert ("Disk almost full", "/var is at 91%",
-                                                  TOCSIN_LEVEL_WARNING, FALSE);
-      g_assert_nonnull (g_getenv ("NO_COLOR")); /* always wins over NO_COLOR */
-      console_send_in_child (f, "    <stream>stdout</stream>\n    <color>always</color>\n", alert);
-      return;
-    }
-  g_setenv ("NO_COLOR", "1", TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("*\033[33m[WARNING]\033[0m Disk almost full: /var is at 91%\n*");
-}
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Disk almost full", "/var is at 91%",
+                                                 TOCSIN_LEVEL_WARNING, FALSE);
 
-static void
-test_console_color_never (Fixture *f, gconstpointer data)
-{
   if (g_test_subprocess ())
-    {
-      g_autoptr (TocsinAlert) alert = make_alert ("Disk almost full", "/var is at 91%",
-                                                  TOCSIN_LEVEL_WARNING, FALSE);
-      console_send_in_child (f, "    <stream>stdout</stream>\n    <color>never</color>\n", alert);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("*[WARNING] Disk almost full*");
-  g_test_trap_assert_stdout_unmatched ("*\033*");
+    g_assert_nonnull (g_getenv ("NO_COLOR")); /* always wins over NO_COLOR */
+  else
+    g_setenv ("NO_COLOR", "1", TRUE);
+  if (console_sent_in_child (f, "    <stream>stdout</stream>\n    <color>always</color>\n", alert))
+    return;
+  g_test_trap_assert_stdout ("*\033[33m[WARNING]\033[0m Disk almost full: /var is at 91%\n*");
 }
 
 static void
 test_console_color_auto_pipe (Fixture *f, gconstpointer data)
 {
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Piped", NULL, TOCSIN_LEVEL_WARNING, FALSE);
+
   if (g_test_subprocess ())
     {
-      g_autoptr (TocsinAlert) alert = make_alert ("Piped", NULL, TOCSIN_LEVEL_WARNING, FALSE);
       /* Not NO_COLOR but the pipe is what keeps colour away here. */
       g_unsetenv ("NO_COLOR");
       g_setenv ("TERM", "xterm", TRUE);
-      console_send_in_child (f, "    <stream>stdout</stream>\n", alert);
-      return;
     }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  if (console_sent_in_child (f, "    <stream>stdout</stream>\n", alert))
+    return;
   g_test_trap_assert_stdout ("*[WARNING] Piped\n*");
   g_test_trap_assert_stdout_unmatched ("*\033*");
 }
@@ -648,7 +546,8 @@ test_console_color_auto_pipe (Fixture *f, gconstpointer data)
 static char *
 console_output_on_tty (Fixture *f)
 {
-  g_autoptr (TocsinAlert) alert = make_alert ("On a terminal", NULL, TOCSIN_LEVEL_WARNING, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("On a terminal", NULL, TOCSIN_LEVEL_WARNING,
+                                                 FALSE);
   struct pollfd pfd = { .events = POLLIN };
   char buffer[4096];
   gssize n;
@@ -679,99 +578,52 @@ console_output_on_tty (Fixture *f)
 static void
 test_console_color_auto_tty (Fixture *f, gconstpointer data)
 {
-  if (g_test_subprocess ())
-    {
-      g_autofree char *output = NULL;
+  g_autofree char *output = NULL;
 
-      g_unsetenv ("NO_COLOR");
-      g_setenv ("TERM", "xterm", TRUE);
-      output = console_output_on_tty (f);
-      if (output == NULL)
-        {
-          g_test_skip ("no pseudo-terminal");
-          return;
-        }
-      g_assert_nonnull (strstr (output, "\033[33m[WARNING]\033[0m On a terminal"));
+  if (!tt_in_subprocess ())
+    return;
+  g_unsetenv ("NO_COLOR");
+  g_setenv ("TERM", "xterm", TRUE);
+  output = console_output_on_tty (f);
+  if (output == NULL)
+    {
+      g_test_skip ("no pseudo-terminal");
       return;
     }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  g_assert_nonnull (strstr (output, "\033[33m[WARNING]\033[0m On a terminal"));
 }
 
 static void
 test_console_color_auto_no_color (Fixture *f, gconstpointer data)
 {
-  if (g_test_subprocess ())
-    {
-      g_autofree char *output = NULL;
+  g_autofree char *output = NULL;
 
-      g_setenv ("NO_COLOR", "1", TRUE);
-      g_setenv ("TERM", "xterm", TRUE);
-      output = console_output_on_tty (f);
-      if (output == NULL)
-        {
-          g_test_skip ("no pseudo-terminal");
-          return;
-        }
-      g_assert_nonnull (strstr (output, "[WARNING] On a terminal"));
-      g_assert_null (strchr (output, '\033'));
+  if (!tt_in_subprocess ())
+    return;
+  g_setenv ("NO_COLOR", "1", TRUE);
+  g_setenv ("TERM", "xterm", TRUE);
+  output = console_output_on_tty (f);
+  if (output == NULL)
+    {
+      g_test_skip ("no pseudo-terminal");
       return;
     }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-}
-
-static void
-test_console_text_multiline (Fixture *f, gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr (TocsinAlert) alert = make_alert ("Report", "line one\nline two\n",
-                                                  TOCSIN_LEVEL_INFO, FALSE);
-      console_send_in_child (f, "    <stream>stdout</stream>\n", alert);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("*[INFO] Report: line one\n    line two\n*");
-  g_test_trap_assert_stdout_unmatched ("*line two\n    \n*");
-}
-
-static void
-test_console_text_control_chars (Fixture *f, gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      /* An OSC sequence that would set the terminal title; CR, DEL and the C1 control NEL. */
-      g_autoptr (TocsinAlert) alert = make_alert ("evil\033]0;pwned\007title",
-                                                  "a\rb\x7f c\xc2\x85" "d", TOCSIN_LEVEL_INFO,
-                                                  FALSE);
-      console_send_in_child (f, "    <stream>stdout</stream>\n", alert);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_test_trap_assert_stdout ("*[INFO] evil^[]0;pwned^Gtitle: a^Mb^? c\uFFFDd\n*");
-  g_test_trap_assert_stdout_unmatched ("*\033*");
+  g_assert_nonnull (strstr (output, "[WARNING] On a terminal"));
+  g_assert_null (strchr (output, '\033'));
 }
 
 static void
 test_console_text_timestamp (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinAlert) alert = make_alert ("Stamped", "body", TOCSIN_LEVEL_SUCCESS, TRUE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Stamped", "body", TOCSIN_LEVEL_SUCCESS, TRUE);
   g_autofree char *title = NULL;
   g_autofree char *pattern = NULL;
 
-  if (g_test_subprocess ())
-    {
-      console_send_in_child (f, "    <stream>stdout</stream>\n", alert);
-      return;
-    }
+  if (console_sent_in_child (f, "    <stream>stdout</stream>\n", alert))
+    return;
   title = tocsin_alert_dup_formatted_title (alert);
   g_assert_true (g_str_has_suffix (title, " ::: Stamped"));
   pattern = g_strdup_printf ("*[SUCCESS] %s: body\n*", title);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
   g_test_trap_assert_stdout (pattern);
 }
 
@@ -782,18 +634,13 @@ test_console_workers_no_interleave (Fixture *f, gconstpointer data)
 {
   g_autofree char *out_path = NULL;
   g_autoptr (TocsinManager) manager = NULL;
-  g_autoptr (GPtrArray) alerts = NULL;
   g_autoptr (GPtrArray) results = NULL;
   g_autofree gboolean *seen = NULL;
   g_auto (GStrv) lines = NULL;
   int out, saved_stdout;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!tt_in_subprocess ())
+    return;
 
   /* stdout goes to a file for the run so that the child can read every line back. */
   out_path = g_build_filename (f->dir, "stdout.txt", NULL);
@@ -805,16 +652,7 @@ test_console_workers_no_interleave (Fixture *f, gconstpointer data)
 
   manager = load_ok (f->dir, "key=\"term\" type=\"console\" workers=\"4\"",
                      "    <stream>stdout</stream>\n    <color>always</color>\n");
-  alerts = new_alert_array ();
-  for (guint i = 0; i < CONSOLE_MANY; i++)
-    {
-      g_autofree char *title = g_strdup_printf ("alert %u", i);
-      g_autofree char *body = many_body (i);
-
-      g_ptr_array_add (alerts, make_alert (title, body, TOCSIN_LEVEL_CRITICAL, FALSE));
-    }
-  results = tocsin_manager_send_many (manager, (TocsinAlert *const *) alerts->pdata, alerts->len,
-                                      NULL);
+  results = send_many_bodies (manager, CONSOLE_MANY, TOCSIN_LEVEL_CRITICAL);
   g_clear_pointer (&manager, tocsin_manager_unref);
   g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
   close (saved_stdout);
@@ -848,14 +686,14 @@ console_send_to_fd (Fixture *f, int fd)
 {
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"term\" type=\"console\"",
                                                "    <stream>stdout</stream>\n");
-  g_autoptr (TocsinAlert) alert = make_alert ("Nobody listens", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Nobody listens", NULL, TOCSIN_LEVEL_INFO, FALSE);
   TocsinResult *result;
   int saved_stdout;
 
   fflush (stdout);
   saved_stdout = dup (STDOUT_FILENO);
   g_assert_cmpint (dup2 (fd, STDOUT_FILENO), ==, STDOUT_FILENO);
-  result = send_one (manager, alert);
+  result = tt_send_one (manager, alert);
   g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
   close (saved_stdout);
   return result;
@@ -867,19 +705,15 @@ test_console_write_epipe (Fixture *f, gconstpointer data)
   g_autoptr (TocsinResult) result = NULL;
   int fds[2];
 
-  if (!g_test_subprocess ())
-    {
-      /* A SIGPIPE that escaped would kill the child, which the parent sees. */
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  /* A SIGPIPE that escaped would kill the child, which the parent sees. */
+  if (!tt_in_subprocess ())
+    return;
   g_assert_cmpint (pipe (fds), ==, 0);
   close (fds[0]);
   result = console_send_to_fd (f, fds[1]);
   close (fds[1]);
-  assert_failed_with (result, "stdout", FALSE);
-  assert_failed_with (result, g_strerror (EPIPE), FALSE);
+  tt_assert_failed_with (result, "stdout", FALSE);
+  tt_assert_failed_with (result, g_strerror (EPIPE), FALSE);
 }
 
 static void
@@ -888,12 +722,8 @@ test_console_write_enospc (Fixture *f, gconstpointer data)
   g_autoptr (TocsinResult) result = NULL;
   int full;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!tt_in_subprocess ())
+    return;
   full = open ("/dev/full", O_WRONLY | O_CLOEXEC);
   if (full < 0)
     {
@@ -902,7 +732,7 @@ test_console_write_enospc (Fixture *f, gconstpointer data)
     }
   result = console_send_to_fd (f, full);
   close (full);
-  assert_failed_with (result, g_strerror (ENOSPC), TRUE);
+  tt_assert_failed_with (result, g_strerror (ENOSPC), TRUE);
 }
 
 static void
@@ -925,8 +755,8 @@ static void
 test_noop_send_default (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"null\" type=\"noop\"", "");
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
-  g_autoptr (TocsinResult) result = send_one (manager, alert);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinResult) result = tt_send_one (manager, alert);
 
   g_assert_true (tocsin_result_get_success (result));
   g_assert_null (tocsin_result_get_message_id (result));
@@ -942,8 +772,8 @@ test_noop_send_count (Fixture *f, gconstpointer data)
 
   for (int i = 1; i <= 5; i++)
     {
-      g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
-      g_autoptr (TocsinResult) result = send_one (manager, alert);
+      g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+      g_autoptr (TocsinResult) result = tt_send_one (manager, alert);
       g_autofree char *expected = g_strdup_printf ("noop-%d", i);
 
       g_assert_true (tocsin_result_get_success (result));
@@ -965,9 +795,9 @@ test_noop_send_workers (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) results = NULL;
   g_autofree gboolean *seen = g_new0 (gboolean, NOOP_MANY + 1);
 
-  alerts = new_alert_array ();
+  alerts = tt_alert_array_new ();
   for (guint i = 0; i < NOOP_MANY; i++)
-    g_ptr_array_add (alerts, make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE));
+    g_ptr_array_add (alerts, tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE));
   results = tocsin_manager_send_many (manager, (TocsinAlert *const *) alerts->pdata, alerts->len,
                                       NULL);
   g_assert_cmpuint (results->len, ==, NOOP_MANY);
@@ -992,7 +822,7 @@ test_noop_send_post (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"null\" type=\"noop\" workers=\"2\"",
                                                "");
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinStats) stats = NULL;
 
   for (guint i = 0; i < NOOP_MANY; i++)
@@ -1013,10 +843,10 @@ test_noop_send_fail (Fixture *f, gconstpointer data)
 
   for (int i = 0; i < 3; i++)
     {
-      g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_CRITICAL, FALSE);
-      g_autoptr (TocsinResult) result = send_one (manager, alert);
+      g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_CRITICAL, FALSE);
+      g_autoptr (TocsinResult) result = tt_send_one (manager, alert);
 
-      assert_failed_with (result, "noop: configured to fail", TRUE);
+      tt_assert_failed_with (result, "noop: configured to fail", TRUE);
       g_assert_null (tocsin_result_get_message_id (result));
       g_assert_cmpuint (tocsin_result_get_attempts (result), >=, 1);
     }
@@ -1035,7 +865,9 @@ test_noop_setting_invalid (Fixture *f, gconstpointer data)
 /* ---- main -------------------------------------------------------------------------------- */
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (path, Fixture, NULL, tt_dir_fixture_setup, func, tt_dir_fixture_teardown)
+#define ADD_DATA(path, data, func) \
+  g_test_add (path, Fixture, data, tt_dir_fixture_setup, func, tt_dir_fixture_teardown)
 
 int
 main (int argc, char **argv)
@@ -1057,15 +889,16 @@ main (int argc, char **argv)
   ADD ("/plugins/file/write/torn-line", test_file_write_torn_line);
   ADD ("/plugins/file/rotate/reopen", test_file_rotate_reopen);
 
-  ADD ("/plugins/console/stream/stdout", test_console_stream_stdout);
-  ADD ("/plugins/console/stream/stderr", test_console_stream_stderr);
+  ADD_DATA ("/plugins/console/stream/stdout", &console_stream_stdout, test_console_prints);
+  ADD_DATA ("/plugins/console/stream/stderr", &console_stream_stderr, test_console_prints);
   ADD ("/plugins/console/color/always", test_console_color_always);
-  ADD ("/plugins/console/color/never", test_console_color_never);
+  ADD_DATA ("/plugins/console/color/never", &console_color_never, test_console_prints);
   ADD ("/plugins/console/color/auto-pipe", test_console_color_auto_pipe);
   ADD ("/plugins/console/color/auto-tty", test_console_color_auto_tty);
   ADD ("/plugins/console/color/auto-no-color", test_console_color_auto_no_color);
-  ADD ("/plugins/console/text/multiline", test_console_text_multiline);
-  ADD ("/plugins/console/text/control-chars", test_console_text_control_chars);
+  ADD_DATA ("/plugins/console/text/multiline", &console_text_multiline, test_console_prints);
+  ADD_DATA ("/plugins/console/text/control-chars", &console_text_control_chars,
+            test_console_prints);
   ADD ("/plugins/console/text/timestamp", test_console_text_timestamp);
   ADD ("/plugins/console/workers/no-interleave", test_console_workers_no_interleave);
   ADD ("/plugins/console/write/epipe", test_console_write_epipe);

@@ -11,20 +11,24 @@
 
 #include <string.h>
 
-/* A fixed alert time: 2026-11-18 in any time zone, with microseconds to check they survive. */
-#define ALERT_TIME G_GINT64_CONSTANT (1795000000123456)
-
-/* Every config written by write_config() has the channel on line 8, its first setting on line 9. */
-#define CHANNEL_LINE "tocsin.xml:8: "
-#define FIRST_SETTING_LINE "tocsin.xml:9: "
-#define SECOND_SETTING_LINE "tocsin.xml:10: "
-
-/* Credentials the configs can name. The tokens come from environment variables, set in main()
- * before any thread runs (setenv is not thread-safe); the URL, which holds the port of a server
- * started by the test, from the file URL_FILE in the test's folder. */
+/* The credentials every config written by tt_load_config() with PREAMBLE defines. The tokens come
+ * from environment variables, set in main() before any thread runs (setenv is not thread-safe);
+ * the URL, which holds the port of a server started by the test, from the file URL_FILE in the
+ * test's folder. */
 #define TOKEN_VAR "TT_WEBHOOK_TOKEN"
 #define BAD_TOKEN_VAR "TT_WEBHOOK_BAD_TOKEN"
 #define URL_FILE "hook-url.secret"
+#define PREAMBLE \
+  "  <credentials>\n" \
+  "    <credential name=\"hook_token\" type=\"env\" var=\"" TOKEN_VAR "\"/>\n" \
+  "    <credential name=\"bad_token\" type=\"env\" var=\"" BAD_TOKEN_VAR "\"/>\n" \
+  "    <credential name=\"hook_url\" type=\"file\" path=\"" URL_FILE "\"/>\n" \
+  "  </credentials>\n"
+
+/* With PREAMBLE the channel is on line 8, its first setting on line 9. */
+#define CHANNEL_LINE "tocsin.xml:8: "
+#define FIRST_SETTING_LINE "tocsin.xml:9: "
+#define SECOND_SETTING_LINE "tocsin.xml:10: "
 
 /* Secrets that must never show in a log line or a result. */
 #define SECRET_HEADER "Bearer tt-header-secret-7f3a9c"
@@ -76,49 +80,12 @@ fixture_teardown (Fixture *f, gconstpointer data)
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-/* Writes @dir/tocsin.xml with the credentials and one channel, whose first setting is on
- * line 9 (FIRST_SETTING_LINE). */
-static char *
-write_config (const char *dir, const char *channel_attrs, const char *settings)
-{
-  g_autofree char *xml = g_strdup_printf (
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<tocsin version=\"1\">\n"
-    "  <credentials>\n"
-    "    <credential name=\"hook_token\" type=\"env\" var=\"" TOKEN_VAR "\"/>\n"
-    "    <credential name=\"bad_token\" type=\"env\" var=\"" BAD_TOKEN_VAR "\"/>\n"
-    "    <credential name=\"hook_url\" type=\"file\" path=\"" URL_FILE "\"/>\n"
-    "  </credentials>\n"
-    "  <channel %s>\n"
-    "%s"
-    "  </channel>\n"
-    "</tocsin>\n",
-    channel_attrs, settings);
-
-  return tt_write_file (dir, "tocsin.xml", xml);
-}
-
-static TocsinManager *
-load (const char *dir, const char *channel_attrs, const char *settings, GError **error)
-{
-  g_autofree char *path = write_config (dir, channel_attrs, settings);
-  g_autoptr (TocsinConfig) config = tocsin_config_new_from_file (path, error);
-
-  if (config == NULL)
-    return NULL;
-  return tocsin_manager_new_from_config (config, error);
-}
-
+/* Loads @dir/tocsin.xml with the credentials and one channel: its first setting is on line 9
+ * (FIRST_SETTING_LINE). */
 static TocsinManager *
 load_ok (const char *dir, const char *channel_attrs, const char *settings)
 {
-  g_autoptr (GError) error = NULL;
-  TocsinManager *manager = load (dir, channel_attrs, settings, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (manager);
-  g_assert_cmpuint (tocsin_manager_get_n_channels (manager), ==, 1);
-  return manager;
+  return tt_load_config_ok (dir, PREAMBLE, channel_attrs, settings);
 }
 
 /* A channel "hook" sending to the fixture's server, with @extra settings after <url>. */
@@ -138,58 +105,8 @@ static char *
 assert_load_fails (const char *dir, const char *settings, int code, const char *where,
                    const char *what)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TocsinManager) manager = load (dir, "key=\"hook\" type=\"webhook\"", settings,
-                                            &error);
-
-  g_assert_null (manager);
-  g_assert_error (error, TOCSIN_ERROR, code);
-  g_test_message ("error: %s", error->message);
-  g_assert_nonnull (strstr (error->message, where));
-  g_assert_nonnull (strstr (error->message, what));
-  return g_strdup (error->message);
-}
-
-static TocsinAlert *
-make_alert (const char *title, const char *body, TocsinLevel level, gboolean timestamp)
-{
-  g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new (title);
-
-  tocsin_alert_builder_set_body (builder, body);
-  tocsin_alert_builder_set_level (builder, level);
-  tocsin_alert_builder_set_timestamp (builder, timestamp);
-  tocsin_alert_builder_set_time (builder, ALERT_TIME);
-  return tocsin_alert_builder_build (builder);
-}
-
-/* Sends @alert to the one channel and returns its result (transfer full). */
-static TocsinResult *
-send_one (TocsinManager *manager, TocsinAlert *alert)
-{
-  g_autoptr (GPtrArray) results = tocsin_manager_send (manager, alert, NULL);
-
-  g_assert_nonnull (results);
-  g_assert_cmpuint (results->len, ==, 1);
-  return tocsin_result_ref (g_ptr_array_index (results, 0));
-}
-
-static void
-send_ok (TocsinManager *manager, TocsinAlert *alert)
-{
-  g_autoptr (TocsinResult) result = send_one (manager, alert);
-
-  g_assert_cmpstr (tocsin_result_get_error (result), ==, NULL);
-  g_assert_true (tocsin_result_get_success (result));
-}
-
-static void
-assert_failed_with (TocsinResult *result, const char *text, gboolean retryable)
-{
-  g_assert_false (tocsin_result_get_success (result));
-  g_assert_nonnull (tocsin_result_get_error (result));
-  g_test_message ("error: %s", tocsin_result_get_error (result));
-  g_assert_nonnull (strstr (tocsin_result_get_error (result), text));
-  g_assert_cmpint (tocsin_result_get_retryable (result), ==, retryable);
+  return tt_load_config_fails (dir, PREAMBLE, "key=\"hook\" type=\"webhook\"", settings, code,
+                               where, what, NULL);
 }
 
 /* The @index-th request the server received (transfer none). */
@@ -200,19 +117,15 @@ request_at (TtHttpServer *server, guint index)
   return tt_http_server_get_request (server, index);
 }
 
-static JsonObject *
-parse_object (const char *text)
+/* Sends @alert once, successfully, through load_hook (@f, NULL, @extra); returns the request the
+ * server received (transfer none: valid while the fixture's server lives). */
+static const TtHttpRequest *
+deliver_one (Fixture *f, const char *extra, TocsinAlert *alert)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  JsonNode *root;
+  g_autoptr (TocsinManager) manager = load_hook (f, NULL, extra);
 
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  root = json_parser_get_root (parser);
-  g_assert_nonnull (root);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-  return json_object_ref (json_node_get_object (root));
+  tt_send_ok (manager, alert);
+  return request_at (f->server, 0);
 }
 
 /* The JSON document of a request (transfer full). */
@@ -224,13 +137,7 @@ request_document (const TtHttpRequest *request)
 
   g_assert_cmpuint (length, >, 0);
   g_assert_cmpuint (strlen (body), ==, length);
-  return parse_object (body);
-}
-
-static gint64
-to_unix_usec (GDateTime *time)
-{
-  return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+  return tt_parse_json_object (body);
 }
 
 static void
@@ -247,8 +154,7 @@ static void
 assert_no_secret (const char *text, const char *const *secrets)
 {
   for (guint i = 0; secrets[i] != NULL; i++)
-    if (text != NULL && strstr (text, secrets[i]) != NULL)
-      g_error ("secret '%s' leaked into: %s", secrets[i], text);
+    tt_assert_not_contains (text, secrets[i]);
 }
 
 /* ---- the JSON document ------------------------------------------------------------------- */
@@ -257,22 +163,15 @@ static void
 test_document_fields (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_hook (f, NULL, NULL);
-  g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new ("Disk \"almost\" full");
-  g_autoptr (TocsinAlert) alert = NULL;
+  const char *body = "/var is at 91%\n\"quoted\"\ttab \\ slash, ünïcode ✓ \x01 control";
+  g_autoptr (TocsinAlert) alert = tt_make_labelled_alert ("Disk \"almost\" full", body);
   g_autoptr (JsonObject) object = NULL;
   g_autoptr (GDateTime) parsed = NULL;
-  const char *body = "/var is at 91%\n\"quoted\"\ttab \\ slash, ünïcode ✓ \x01 control";
   const TtHttpRequest *request;
   JsonObject *labels;
   JsonNode *level;
 
-  tocsin_alert_builder_set_body (builder, body);
-  tocsin_alert_builder_set_level (builder, TOCSIN_LEVEL_WARNING);
-  tocsin_alert_builder_set_time (builder, ALERT_TIME);
-  tocsin_alert_builder_add_label (builder, "host", "db1");
-  tocsin_alert_builder_add_label (builder, "service", "pg \"main\"");
-  alert = tocsin_alert_builder_build (builder);
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
 
   g_assert_cmpuint (tt_http_server_get_n_requests (f->server), ==, 1);
   request = request_at (f->server, 0);
@@ -299,7 +198,7 @@ test_document_fields (Fixture *f, gconstpointer data)
   parsed = g_date_time_new_from_iso8601 (json_object_get_string_member (object, "timestamp"),
                                          NULL);
   g_assert_nonnull (parsed);
-  g_assert_cmpint (to_unix_usec (parsed), ==, ALERT_TIME);
+  g_assert_cmpint (tt_date_time_to_usec (parsed), ==, TT_ALERT_TIME);
 
   labels = json_object_get_object_member (object, "labels");
   g_assert_nonnull (labels);
@@ -321,8 +220,8 @@ test_document_levels (Fixture *f, gconstpointer data)
 
   for (gsize i = 0; i < G_N_ELEMENTS (levels); i++)
     {
-      g_autoptr (TocsinAlert) alert = make_alert ("Level", NULL, levels[i].level, FALSE);
-      send_ok (manager, alert);
+      g_autoptr (TocsinAlert) alert = tt_make_alert ("Level", NULL, levels[i].level, FALSE);
+      tt_send_ok (manager, alert);
     }
   g_assert_cmpuint (tt_http_server_get_n_requests (f->server), ==, G_N_ELEMENTS (levels));
   for (gsize i = 0; i < G_N_ELEMENTS (levels); i++)
@@ -341,15 +240,12 @@ test_document_levels (Fixture *f, gconstpointer data)
 static void
 test_document_timestamp_prefix (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinManager) manager = load_hook (f, NULL, NULL);
-  g_autoptr (TocsinAlert) alert = make_alert ("Backup done", "", TOCSIN_LEVEL_SUCCESS, TRUE);
-  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (ALERT_TIME / G_USEC_PER_SEC);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Backup done", "", TOCSIN_LEVEL_SUCCESS, TRUE);
+  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (TT_ALERT_TIME / G_USEC_PER_SEC);
   g_autofree char *prefix = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
   g_autofree char *expected = g_strdup_printf ("%s ::: Backup done", prefix);
-  g_autoptr (JsonObject) object = NULL;
+  g_autoptr (JsonObject) object = request_document (deliver_one (f, NULL, alert));
 
-  send_ok (manager, alert);
-  object = request_document (request_at (f->server, 0));
   assert_string_member (object, "title", expected);
 }
 
@@ -358,36 +254,30 @@ test_document_timestamp_prefix (Fixture *f, gconstpointer data)
 static void
 test_method_post_default (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinManager) manager = load_hook (f, NULL, NULL);
-  g_autoptr (TocsinAlert) alert = make_alert ("x", "y", TOCSIN_LEVEL_INFO, FALSE);
-  g_autoptr (JsonObject) object = NULL;
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", "y", TOCSIN_LEVEL_INFO, FALSE);
+  const TtHttpRequest *request = deliver_one (f, NULL, alert);
+  g_autoptr (JsonObject) object = request_document (request);
 
-  send_ok (manager, alert);
-  g_assert_cmpstr (tt_http_request_get_method (request_at (f->server, 0)), ==, "POST");
-  object = request_document (request_at (f->server, 0));
+  g_assert_cmpstr (tt_http_request_get_method (request), ==, "POST");
   assert_string_member (object, "body", "y");
 }
 
 static void
 test_method_post_explicit (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinManager) manager = load_hook (f, NULL, "    <method>POST</method>\n");
-  g_autoptr (TocsinAlert) alert = make_alert ("x", "y", TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", "y", TOCSIN_LEVEL_INFO, FALSE);
+  const TtHttpRequest *request = deliver_one (f, "    <method>POST</method>\n", alert);
 
-  send_ok (manager, alert);
-  g_assert_cmpstr (tt_http_request_get_method (request_at (f->server, 0)), ==, "POST");
+  g_assert_cmpstr (tt_http_request_get_method (request), ==, "POST");
 }
 
 static void
 test_method_put (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinManager) manager = load_hook (f, NULL, "    <method>PUT</method>\n");
-  g_autoptr (TocsinAlert) alert = make_alert ("x", "put body", TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", "put body", TOCSIN_LEVEL_INFO, FALSE);
+  const TtHttpRequest *request = deliver_one (f, "    <method>PUT</method>\n", alert);
   g_autoptr (JsonObject) object = NULL;
-  const TtHttpRequest *request;
 
-  send_ok (manager, alert);
-  request = request_at (f->server, 0);
   g_assert_cmpstr (tt_http_request_get_method (request), ==, "PUT");
   g_assert_cmpstr (tt_http_request_get_path (request), ==, "/alerts");
   g_assert_cmpstr (tt_http_request_get_header (request, "Content-Type"), ==, JSON_CONTENT_TYPE);
@@ -400,15 +290,12 @@ test_method_put (Fixture *f, gconstpointer data)
 static void
 test_header_literal (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinManager) manager = load_hook (f, NULL,
-                                                 "    <header name=\"X-Env\">prod</header>\n"
-                                                 "    <header name=\"X-Team\">ops  team; a=b</header>\n"
-                                                 "    <header name=\"Accept\">application/json</header>\n");
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
-  const TtHttpRequest *request;
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  const TtHttpRequest *request =
+    deliver_one (f, "    <header name=\"X-Env\">prod</header>\n"
+                    "    <header name=\"X-Team\">ops  team; a=b</header>\n"
+                    "    <header name=\"Accept\">application/json</header>\n", alert);
 
-  send_ok (manager, alert);
-  request = request_at (f->server, 0);
   g_assert_cmpstr (tt_http_request_get_header (request, "X-Env"), ==, "prod");
   g_assert_cmpstr (tt_http_request_get_header (request, "X-Team"), ==, "ops  team; a=b");
   g_assert_cmpstr (tt_http_request_get_header (request, "Accept"), ==, "application/json");
@@ -418,15 +305,11 @@ test_header_literal (Fixture *f, gconstpointer data)
 static void
 test_header_credential (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinManager) manager = load_hook (f, NULL,
-                                                 "    <header name=\"Authorization\" "
-                                                 "credential=\"hook_token\"/>\n"
-                                                 "    <header name=\"X-Env\">prod</header>\n");
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
-  const TtHttpRequest *request;
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  const TtHttpRequest *request =
+    deliver_one (f, "    <header name=\"Authorization\" credential=\"hook_token\"/>\n"
+                    "    <header name=\"X-Env\">prod</header>\n", alert);
 
-  send_ok (manager, alert);
-  request = request_at (f->server, 0);
   g_assert_cmpstr (tt_http_request_get_header (request, "Authorization"), ==, SECRET_HEADER);
   g_assert_cmpstr (tt_http_request_get_header (request, "X-Env"), ==, "prod");
 }
@@ -438,28 +321,26 @@ test_header_literal_secret (Fixture *f, gconstpointer data)
 {
   static const char *const secrets[] = { "literal-tok-5d2e", NULL };
   g_autoptr (TocsinManager) manager = NULL;
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) result = NULL;
   g_autofree char *log = NULL;
 
   tt_log_capture_start ();
   manager = load_hook (f, NULL, "    <header name=\"X-Api-Key\">literal-tok-5d2e</header>\n"
                                 "    <header name=\"X-Env\">prod</header>\n");
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
   tt_http_server_push_response (f->server, 403, NULL, "bad key literal-tok-5d2e");
-  result = send_one (manager, alert);
+  result = tt_send_one (manager, alert);
   g_clear_pointer (&manager, tocsin_manager_unref);
-  log = tt_log_capture_stop ();
+  log = tt_log_capture_stop_no_secret (secrets[0], NULL);
 
-  g_test_message ("log:\n%s", log);
   g_assert_cmpstr (tt_http_request_get_header (request_at (f->server, 0), "X-Api-Key"), ==,
                    "literal-tok-5d2e");
   g_assert_nonnull (strstr (log, "WARNING [hook] " ));
   g_assert_nonnull (strstr (log, "tocsin.xml:10: webhook: <header name=\"X-Api-Key\"> looks like "
                                  "a credential"));
   g_assert_null (strstr (log, "<header name=\"X-Env\"> looks like"));
-  assert_failed_with (result, "HTTP 403", FALSE);
-  assert_no_secret (log, secrets);
+  tt_assert_failed_with (result, "HTTP 403", FALSE);
   assert_no_secret (tocsin_result_get_error (result), secrets);
 }
 
@@ -469,14 +350,14 @@ static void
 test_header_idempotency_key (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_hook (f, NULL, NULL);
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
-  g_autoptr (TocsinAlert) other = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) other = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   const char *id = tocsin_alert_get_id (alert);
 
   g_assert_cmpuint (strlen (id), ==, 36);
-  send_ok (manager, alert);
-  send_ok (manager, alert);
-  send_ok (manager, other);
+  tt_send_ok (manager, alert);
+  tt_send_ok (manager, alert);
+  tt_send_ok (manager, other);
   g_assert_cmpuint (tt_http_server_get_n_requests (f->server), ==, 3);
   g_assert_cmpstr (tt_http_request_get_header (request_at (f->server, 0), "Idempotency-Key"), ==,
                    id);
@@ -492,13 +373,13 @@ static void
 test_header_idempotency_retry (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_hook (f, NULL, NULL);
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) first = NULL;
 
   tt_http_server_push_response (f->server, 503, NULL, "busy");
-  first = send_one (manager, alert);
-  assert_failed_with (first, "HTTP 503", TRUE);
-  send_ok (manager, alert);
+  first = tt_send_one (manager, alert);
+  tt_assert_failed_with (first, "HTTP 503", TRUE);
+  tt_send_ok (manager, alert);
   g_assert_cmpstr (tt_http_request_get_header (request_at (f->server, 0), "Idempotency-Key"), ==,
                    tocsin_alert_get_id (alert));
   g_assert_cmpstr (tt_http_request_get_header (request_at (f->server, 1), "Idempotency-Key"), ==,
@@ -510,18 +391,18 @@ test_header_idempotency_retry (Fixture *f, gconstpointer data)
 static void
 test_header_idempotency_custom_id (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinManager) manager = load_hook (f, NULL, NULL);
   g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new ("x");
   g_autoptr (TocsinAlert) alert = NULL;
   g_autoptr (JsonObject) object = NULL;
+  const TtHttpRequest *request;
 
   tocsin_alert_builder_set_id (builder, "job 7\r\nX-Evil: 1");
   alert = tocsin_alert_builder_build (builder);
-  send_ok (manager, alert);
-  g_assert_cmpstr (tt_http_request_get_header (request_at (f->server, 0), "Idempotency-Key"), ==,
+  request = deliver_one (f, NULL, alert);
+  g_assert_cmpstr (tt_http_request_get_header (request, "Idempotency-Key"), ==,
                    "job%207%0D%0AX-Evil%3A%201");
-  g_assert_null (tt_http_request_get_header (request_at (f->server, 0), "X-Evil"));
-  object = request_document (request_at (f->server, 0));
+  g_assert_null (tt_http_request_get_header (request, "X-Evil"));
+  object = request_document (request);
   assert_string_member (object, "id", "job 7\r\nX-Evil: 1");
 }
 
@@ -534,7 +415,7 @@ test_secret_header_value (Fixture *f, gconstpointer data)
 {
   static const char *const secrets[] = { SECRET_HEADER_PART, NULL };
   g_autoptr (TocsinManager) manager = NULL;
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) unauthorized = NULL;
   g_autoptr (TocsinResult) failed = NULL;
   g_autofree char *log = NULL;
@@ -542,22 +423,20 @@ test_secret_header_value (Fixture *f, gconstpointer data)
   tt_log_capture_start ();
   manager = load_hook (f, NULL,
                        "    <header name=\"Authorization\" credential=\"hook_token\"/>\n");
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
   tt_http_server_push_response (f->server, 401, NULL, "token " SECRET_HEADER " is not valid");
-  unauthorized = send_one (manager, alert);
+  unauthorized = tt_send_one (manager, alert);
   tt_http_server_push_response (f->server, 500, "X-Echo: " SECRET_HEADER,
                                 "{\"error\":\"" SECRET_HEADER_PART "\"}");
-  failed = send_one (manager, alert);
+  failed = tt_send_one (manager, alert);
   g_clear_pointer (&manager, tocsin_manager_unref);
-  log = tt_log_capture_stop ();
+  log = tt_log_capture_stop_no_secret (secrets[0], NULL);
 
-  g_test_message ("log:\n%s", log);
-  assert_failed_with (unauthorized, "HTTP 401", FALSE);
-  assert_failed_with (failed, "HTTP 500", TRUE);
+  tt_assert_failed_with (unauthorized, "HTTP 401", FALSE);
+  tt_assert_failed_with (failed, "HTTP 500", TRUE);
   g_assert_cmpstr (tt_http_request_get_header (request_at (f->server, 0), "Authorization"), ==,
                    SECRET_HEADER);
   g_assert_nonnull (strstr (log, "Authorization"));
-  assert_no_secret (log, secrets);
   assert_no_secret (tocsin_result_get_error (unauthorized), secrets);
   assert_no_secret (tocsin_result_get_error (failed), secrets);
 }
@@ -575,7 +454,7 @@ test_secret_url_token (Fixture *f, gconstpointer data)
                                                tt_http_server_get_url (closed));
   g_autoptr (TocsinManager) manager = NULL;
   g_autoptr (TocsinManager) dead = NULL;
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) echoed = NULL;
   g_autoptr (TocsinResult) refused = NULL;
   g_autofree char *body = NULL;
@@ -587,28 +466,24 @@ test_secret_url_token (Fixture *f, gconstpointer data)
   write_url_credential (f->dir, secret_url);
   manager = load_ok (f->dir, "key=\"hook\" type=\"webhook\"",
                      "    <url credential=\"hook_url\"/>\n");
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
   g_assert_cmpstr (tt_http_request_get_path (request_at (f->server, 0)), ==,
                    SECRET_PATH "?sig=" SECRET_QUERY_PART);
   body = g_strdup_printf ("no hook at %s (path " SECRET_PATH "?sig=" SECRET_QUERY_PART ")",
                           secret_url);
   tt_http_server_push_response (f->server, 404, NULL, body);
-  echoed = send_one (manager, alert);
+  echoed = tt_send_one (manager, alert);
   g_clear_pointer (&manager, tocsin_manager_unref);
 
   write_url_credential (f->dir, dead_url);
   dead = load_ok (f->dir, "key=\"hook\" type=\"webhook\"", "    <url credential=\"hook_url\"/>\n");
-  refused = send_one (dead, alert);
+  refused = tt_send_one (dead, alert);
   g_clear_pointer (&dead, tocsin_manager_unref);
-  log = tt_log_capture_stop ();
+  log = tt_log_capture_stop_no_secret (secrets[0], secrets[1], NULL);
 
-  g_test_message ("log:\n%s", log);
-  assert_failed_with (echoed, "HTTP 404", FALSE);
-  g_assert_false (tocsin_result_get_success (refused));
-  g_assert_true (tocsin_result_get_retryable (refused));
-  g_test_message ("refused: %s", tocsin_result_get_error (refused));
+  tt_assert_failed_with (echoed, "HTTP 404", FALSE);
+  tt_assert_failed_with (refused, NULL, TRUE);
   g_assert_nonnull (strstr (log, "webhook"));
-  assert_no_secret (log, secrets);
   assert_no_secret (tocsin_result_get_error (echoed), secrets);
   assert_no_secret (tocsin_result_get_error (refused), secrets);
 }
@@ -629,22 +504,60 @@ test_secret_url_invalid (Fixture *f, gconstpointer data)
 
 /* ---- invalid settings -------------------------------------------------------------------- */
 
-static void
-test_setting_missing_url (Fixture *f, gconstpointer data)
-{
-  g_autofree char *message = assert_load_fails (f->dir, "    <method>POST</method>\n",
-                                                TOCSIN_ERROR_MISSING_SETTING, CHANNEL_LINE,
-                                                "url");
-}
+/* A channel "hook" whose settings are refused, and what the message says. */
+typedef struct {
+  const char *settings; /* "@URL@" stands for the fixture's server URL */
+  int code;
+  const char *where;    /* the file:line at fault */
+  const char *what;
+  const char *also;     /* (nullable) another part of the message */
+  const char *never[3]; /* what the message must not quote (NULL-terminated) */
+} RefusedSetting;
+
+static const RefusedSetting refused_missing_url = {
+  "    <method>POST</method>\n", TOCSIN_ERROR_MISSING_SETTING, CHANNEL_LINE, "url"
+};
+static const RefusedSetting refused_url_scheme = {
+  "    <url>ftp://files.example.org/alerts</url>\n", TOCSIN_ERROR_INVALID_VALUE,
+  FIRST_SETTING_LINE, "'ftp'", "http"
+};
+static const RefusedSetting refused_url_empty = {
+  "    <url>  </url>\n", TOCSIN_ERROR_MISSING_SETTING, FIRST_SETTING_LINE, "<url>"
+};
+static const RefusedSetting refused_method_unknown = {
+  "    <url>@URL@</url>\n    <method>GET</method>\n", TOCSIN_ERROR_INVALID_VALUE,
+  SECOND_SETTING_LINE, "GET", "POST"
+};
+static const RefusedSetting refused_header_no_name = {
+  "    <header>value</header>\n    <url>@URL@</url>\n", TOCSIN_ERROR_CONFIG_INVALID,
+  FIRST_SETTING_LINE, "name="
+};
+static const RefusedSetting refused_header_newline = {
+  "    <header name=\"X-Env\">prod&#10;X-Evil: 1</header>\n    <url>@URL@</url>\n",
+  TOCSIN_ERROR_INVALID_VALUE, FIRST_SETTING_LINE, "line break", NULL, { "X-Evil", NULL }
+};
+static const RefusedSetting refused_header_newline_credential = {
+  "    <header name=\"Authorization\" credential=\"bad_token\"/>\n    <url>@URL@</url>\n",
+  TOCSIN_ERROR_INVALID_VALUE, FIRST_SETTING_LINE, "from a credential, not shown", NULL,
+  { SECRET_HEADER_PART, "X-Evil", NULL }
+};
+static const RefusedSetting refused_header_empty = {
+  "    <header name=\"X-Env\"/>\n    <url>@URL@</url>\n", TOCSIN_ERROR_INVALID_VALUE,
+  FIRST_SETTING_LINE, "no value"
+};
 
 static void
-test_setting_url_scheme (Fixture *f, gconstpointer data)
+test_setting_refused (Fixture *f, gconstpointer data)
 {
-  g_autofree char *message = assert_load_fails (f->dir,
-                                                "    <url>ftp://files.example.org/alerts</url>\n",
-                                                TOCSIN_ERROR_INVALID_VALUE, FIRST_SETTING_LINE,
-                                                "'ftp'");
-  g_assert_nonnull (strstr (message, "http"));
+  const RefusedSetting *c = data;
+  g_autoptr (GString) settings = g_string_new (c->settings);
+  g_autofree char *message = NULL;
+
+  g_string_replace (settings, "@URL@", f->url, 0);
+  message = assert_load_fails (f->dir, settings->str, c->code, c->where, c->what);
+  if (c->also != NULL)
+    tt_assert_contains (message, c->also);
+  assert_no_secret (message, c->never);
 }
 
 static void
@@ -664,33 +577,6 @@ test_setting_url_unparsable (Fixture *f, gconstpointer data)
       g_autofree char *message = assert_load_fails (f->dir, bad[i], TOCSIN_ERROR_INVALID_VALUE,
                                                     FIRST_SETTING_LINE, "<url>");
     }
-}
-
-static void
-test_setting_url_empty (Fixture *f, gconstpointer data)
-{
-  g_autofree char *message = assert_load_fails (f->dir, "    <url>  </url>\n",
-                                                TOCSIN_ERROR_MISSING_SETTING, FIRST_SETTING_LINE,
-                                                "<url>");
-}
-
-static void
-test_setting_method_unknown (Fixture *f, gconstpointer data)
-{
-  g_autofree char *settings = g_strdup_printf ("    <url>%s</url>\n    <method>GET</method>\n",
-                                               f->url);
-  g_autofree char *message = assert_load_fails (f->dir, settings, TOCSIN_ERROR_INVALID_VALUE,
-                                                SECOND_SETTING_LINE, "GET");
-  g_assert_nonnull (strstr (message, "POST"));
-}
-
-static void
-test_setting_header_no_name (Fixture *f, gconstpointer data)
-{
-  g_autofree char *settings = g_strdup_printf ("    <header>value</header>\n    <url>%s</url>\n",
-                                               f->url);
-  g_autofree char *message = assert_load_fails (f->dir, settings, TOCSIN_ERROR_CONFIG_INVALID,
-                                                FIRST_SETTING_LINE, "name=");
 }
 
 static void
@@ -726,39 +612,6 @@ test_setting_header_bad_name (Fixture *f, gconstpointer data)
     }
 }
 
-static void
-test_setting_header_newline (Fixture *f, gconstpointer data)
-{
-  g_autofree char *settings = g_strdup_printf ("    <header name=\"X-Env\">prod&#10;X-Evil: 1"
-                                               "</header>\n    <url>%s</url>\n", f->url);
-  g_autofree char *message = assert_load_fails (f->dir, settings, TOCSIN_ERROR_INVALID_VALUE,
-                                                FIRST_SETTING_LINE, "line break");
-  g_assert_null (strstr (message, "X-Evil"));
-}
-
-static void
-test_setting_header_newline_credential (Fixture *f, gconstpointer data)
-{
-  static const char *const secrets[] = { SECRET_HEADER_PART, "X-Evil", NULL };
-  g_autofree char *settings = g_strdup_printf ("    <header name=\"Authorization\" "
-                                               "credential=\"bad_token\"/>\n"
-                                               "    <url>%s</url>\n", f->url);
-  g_autofree char *message = NULL;
-
-  message = assert_load_fails (f->dir, settings, TOCSIN_ERROR_INVALID_VALUE, FIRST_SETTING_LINE,
-                               "from a credential, not shown");
-  assert_no_secret (message, secrets);
-}
-
-static void
-test_setting_header_empty (Fixture *f, gconstpointer data)
-{
-  g_autofree char *settings = g_strdup_printf ("    <header name=\"X-Env\"/>\n"
-                                               "    <url>%s</url>\n", f->url);
-  g_autofree char *message = assert_load_fails (f->dir, settings, TOCSIN_ERROR_INVALID_VALUE,
-                                                FIRST_SETTING_LINE, "no value");
-}
-
 /* ---- status mapping ---------------------------------------------------------------------- */
 
 typedef struct {
@@ -785,13 +638,13 @@ test_status (Fixture *f, gconstpointer data)
 {
   const StatusCase *c = data;
   g_autoptr (TocsinManager) manager = load_hook (f, NULL, NULL);
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) result = NULL;
   g_autofree char *status = g_strdup_printf ("HTTP %u", c->status);
 
   tt_http_server_push_response (f->server, c->status, c->headers,
                                 c->status == 204 ? NULL : "receiver says hello");
-  result = send_one (manager, alert);
+  result = tt_send_one (manager, alert);
   g_assert_cmpuint (tt_http_server_get_n_requests (f->server), ==, 1);
   if (c->success)
     {
@@ -799,7 +652,7 @@ test_status (Fixture *f, gconstpointer data)
       g_assert_true (tocsin_result_get_success (result));
       return;
     }
-  assert_failed_with (result, status, c->retryable);
+  tt_assert_failed_with (result, status, c->retryable);
   g_assert_nonnull (strstr (tocsin_result_get_error (result), "receiver says hello"));
   g_assert_nonnull (strstr (tocsin_result_get_error (result), "webhook"));
   g_assert_cmpfloat (tocsin_result_get_retry_after (result), ==, c->retry_after);
@@ -812,15 +665,15 @@ static void
 test_transport_hang (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_hook (f, "timeout=\"1\"", NULL);
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) result = NULL;
   gint64 start = g_get_monotonic_time ();
   gint64 elapsed;
 
   tt_http_server_push (f->server, TT_HTTP_HANG, 0, 200, NULL, NULL);
-  result = send_one (manager, alert);
+  result = tt_send_one (manager, alert);
   elapsed = g_get_monotonic_time () - start;
-  assert_failed_with (result, "timed out", TRUE);
+  tt_assert_failed_with (result, "timed out", TRUE);
   g_assert_cmpint (elapsed, >=, G_USEC_PER_SEC * 9 / 10);
   g_assert_cmpint (elapsed, <, 10 * G_USEC_PER_SEC);
   g_clear_pointer (&manager, tocsin_manager_unref);
@@ -831,15 +684,15 @@ static void
 test_transport_close_mid_response (Fixture *f, gconstpointer data)
 {
   g_autoptr (TocsinManager) manager = load_hook (f, NULL, NULL);
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) result = NULL;
 
   tt_http_server_push (f->server, TT_HTTP_CLOSE_MID_RESPONSE, 0, 200, NULL, "{\"id\":");
-  result = send_one (manager, alert);
-  assert_failed_with (result, "webhook", TRUE);
+  result = tt_send_one (manager, alert);
+  tt_assert_failed_with (result, "webhook", TRUE);
   g_assert_null (tocsin_result_get_message_id (result));
   /* The channel recovers on a fresh connection. */
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
 }
 
 static void
@@ -849,13 +702,13 @@ test_transport_refused (Fixture *f, gconstpointer data)
   g_autofree char *url = g_strconcat (tt_http_server_get_url (gone), "/alerts", NULL);
   g_autofree char *settings = g_strdup_printf ("    <url>%s</url>\n", url);
   g_autoptr (TocsinManager) manager = NULL;
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) result = NULL;
 
   g_clear_pointer (&gone, tt_http_server_free);
   manager = load_ok (f->dir, "key=\"hook\" type=\"webhook\"", settings);
-  result = send_one (manager, alert);
-  assert_failed_with (result, "webhook: POST", TRUE);
+  result = tt_send_one (manager, alert);
+  tt_assert_failed_with (result, "webhook: POST", TRUE);
 }
 
 /* ---- TLS --------------------------------------------------------------------------------- */
@@ -867,11 +720,11 @@ test_tls_untrusted (Fixture *f, gconstpointer data)
   g_autofree char *settings = g_strdup_printf ("    <url>%s/alerts</url>\n",
                                                tt_http_server_get_url (tls));
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"hook\" type=\"webhook\"", settings);
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
-  g_autoptr (TocsinResult) result = send_one (manager, alert);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinResult) result = tt_send_one (manager, alert);
 
   g_assert_true (g_str_has_prefix (tt_http_server_get_url (tls), "https://"));
-  assert_failed_with (result, "certificate", FALSE);
+  tt_assert_failed_with (result, "certificate", FALSE);
   g_assert_cmpuint (tt_http_server_get_n_requests (tls), ==, 0);
 }
 
@@ -884,10 +737,10 @@ test_tls_ca_file (Fixture *f, gconstpointer data)
                                                tt_http_server_get_url (tls),
                                                tt_http_server_get_ca_file (tls));
   g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"hook\" type=\"webhook\"", settings);
-  g_autoptr (TocsinAlert) alert = make_alert ("over TLS", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("over TLS", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (JsonObject) object = NULL;
 
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
   g_assert_cmpuint (tt_http_server_get_n_requests (tls), ==, 1);
   object = request_document (tt_http_server_get_request (tls, 0));
   assert_string_member (object, "title", "over TLS");
@@ -904,13 +757,13 @@ test_tls_verify_off (Fixture *f, gconstpointer data)
                                                "    <tls-verify>false</tls-verify>\n",
                                                tt_http_server_get_url (tls));
   g_autoptr (TocsinManager) manager = NULL;
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autofree char *log = NULL;
 
   tt_log_capture_start ();
   manager = load_ok (f->dir, "key=\"hook\" type=\"webhook\"", settings);
-  send_ok (manager, alert);
-  send_ok (manager, alert);
+  tt_send_ok (manager, alert);
+  tt_send_ok (manager, alert);
   log = tt_log_capture_stop ();
   g_test_message ("log:\n%s", log);
   g_assert_cmpuint (tt_http_server_get_n_requests (tls), ==, 2);
@@ -927,11 +780,11 @@ test_connections_reuse (Fixture *f, gconstpointer data)
   guint workers = GPOINTER_TO_UINT (data);
   g_autofree char *attrs = g_strdup_printf ("workers=\"%u\"", workers);
   g_autoptr (TocsinManager) manager = load_hook (f, attrs, NULL);
-  g_autoptr (GPtrArray) alerts = g_ptr_array_new_with_free_func ((GDestroyNotify) tocsin_alert_unref);
+  g_autoptr (GPtrArray) alerts = tt_alert_array_new ();
   g_autoptr (GPtrArray) results = NULL;
 
   for (guint i = 0; i < REUSE_ALERTS; i++)
-    g_ptr_array_add (alerts, make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE));
+    g_ptr_array_add (alerts, tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE));
   /* Twice, so the second round runs on connections the first one left open. */
   for (guint round = 0; round < 2; round++)
     {
@@ -975,11 +828,11 @@ test_message_id (Fixture *f, gconstpointer data)
 {
   const MessageIdCase *c = data;
   g_autoptr (TocsinManager) manager = load_hook (f, NULL, NULL);
-  g_autoptr (TocsinAlert) alert = make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) result = NULL;
 
   tt_http_server_push_response (f->server, 201, c->headers, c->body);
-  result = send_one (manager, alert);
+  result = tt_send_one (manager, alert);
   g_assert_true (tocsin_result_get_success (result));
   g_assert_cmpstr (tocsin_result_get_message_id (result), ==, c->expected);
 }
@@ -1018,17 +871,19 @@ main (int argc, char **argv)
   ADD ("/webhook/secret/url-token", test_secret_url_token);
   ADD ("/webhook/secret/url-invalid", test_secret_url_invalid);
 
-  ADD ("/webhook/setting/missing-url", test_setting_missing_url);
-  ADD ("/webhook/setting/url-scheme", test_setting_url_scheme);
+  ADD_DATA ("/webhook/setting/missing-url", &refused_missing_url, test_setting_refused);
+  ADD_DATA ("/webhook/setting/url-scheme", &refused_url_scheme, test_setting_refused);
   ADD ("/webhook/setting/url-unparsable", test_setting_url_unparsable);
-  ADD ("/webhook/setting/url-empty", test_setting_url_empty);
-  ADD ("/webhook/setting/method-unknown", test_setting_method_unknown);
-  ADD ("/webhook/setting/header-no-name", test_setting_header_no_name);
+  ADD_DATA ("/webhook/setting/url-empty", &refused_url_empty, test_setting_refused);
+  ADD_DATA ("/webhook/setting/method-unknown", &refused_method_unknown, test_setting_refused);
+  ADD_DATA ("/webhook/setting/header-no-name", &refused_header_no_name, test_setting_refused);
   ADD ("/webhook/setting/header-owned", test_setting_header_owned);
   ADD ("/webhook/setting/header-bad-name", test_setting_header_bad_name);
-  ADD ("/webhook/setting/header-newline-literal", test_setting_header_newline);
-  ADD ("/webhook/setting/header-newline-credential", test_setting_header_newline_credential);
-  ADD ("/webhook/setting/header-empty", test_setting_header_empty);
+  ADD_DATA ("/webhook/setting/header-newline-literal", &refused_header_newline,
+            test_setting_refused);
+  ADD_DATA ("/webhook/setting/header-newline-credential", &refused_header_newline_credential,
+            test_setting_refused);
+  ADD_DATA ("/webhook/setting/header-empty", &refused_header_empty, test_setting_refused);
 
   for (gsize i = 0; i < G_N_ELEMENTS (status_cases); i++)
     {
