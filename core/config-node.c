@@ -512,6 +512,8 @@ warn_literal_secret (const TocsinConfigNode *node, const TocsinConfigNode *child
 
   if (child->secret || child->text == NULL || !(setting->flags & TOCSIN_SETTING_SECRET))
     return;
+  /* Literal or not, it is a secret: mask it everywhere from now on. */
+  tocsin_redact_register_secret (child->text);
   location = priv_tocsin_config_node_dup_location (child);
   priv_tocsin_log (G_LOG_LEVEL_WARNING, tocsin_config_node_get_attribute (node, "key"),
                    "%s: %s: setting <%s> is a secret written as literal text; define it in "

@@ -174,6 +174,13 @@ check_unique_locked (TocsinManager *manager, const TocsinChannelSpec *spec, cons
   return TRUE;
 }
 
+/* GPtrArray sort functions receive pointers to the elements. */
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
 /* (transfer full) "a, b, c": the plugin files (<name>.so) on the search path, not loaded. */
 static char *
 list_plugin_files (const char *const *extra_dirs)
@@ -190,7 +197,7 @@ list_plugin_files (const char *const *extra_dirs)
         if (g_str_has_suffix (file, ".so"))
           g_ptr_array_add (names, g_strndup (file, strlen (file) - 3));
     }
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
   return g_strjoinv (", ", (char **) names->pdata);
 }
