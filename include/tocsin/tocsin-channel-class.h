@@ -24,14 +24,20 @@ G_BEGIN_DECLS
  * @flags: TOCSIN_CHANNEL_CLASS_* bits; unknown bits are ignored
  * @type_name: the value of type="..." in the config, matching [a-z0-9][a-z0-9_-]*, unique
  *   across every loaded plugin
- * @description: one line for `tocsin plugins`
+ * @description: one line describing the type (nullable)
  * @settings: the settings accepted, ended by a {NULL} entry; may be %NULL for none
- * @create: builds an instance from its settings. Runs on the thread that loads the config. On
- *   failure returns %NULL and sets @error (use tocsin_config_node_set_error() to cite a line).
+ * @create: builds an instance from its settings, after the core checked them against
+ *   @settings. Runs on the thread that calls tocsin_manager_add_channel() (or
+ *   tocsin_manager_new_from_config()), with that manager's lock held. On failure returns %NULL
+ *   and sets @error (use tocsin_config_node_set_error() to cite a line).
  * @send: delivers one alert. Runs on the channel's worker thread(s), which block SIGPIPE (a
- *   write to a closed pipe or socket fails with EPIPE); must not call back into the manager. Returns %TRUE when delivered; otherwise sets @error (its message becomes the
- *   result's error, redacted) and may mark @result retryable. May set a message id.
- * @destroy: frees an instance. Runs after every send of the instance has returned.
+ *   write to a closed pipe or socket fails with EPIPE); must not call back into the manager.
+ *   Returns %TRUE when delivered; otherwise sets @error (its message becomes the result's
+ *   error, redacted) and may mark @result retryable. May set a message id. @result is valid
+ *   only during the call: never keep, ref or unref it.
+ * @destroy: frees an instance. Runs once, after every send of the instance has returned,
+ *   normally on the thread that drops the manager's last reference. For a channel left behind
+ *   hung at shutdown it runs on the worker thread when its send finally returns.
  * @reserved: must be %NULL; later ABI minors take these front to back for optional methods.
  *
  * All three methods are required. The structure never shrinks and never reorders.

@@ -70,7 +70,11 @@ TocsinHttpRequest *tocsin_http_request_new (const char *method, const char *url)
 TOCSIN_AVAILABLE_IN_1_0
 void tocsin_http_request_free (TocsinHttpRequest *request);
 
-/** tocsin_http_request_add_header: adds "@name: @value" (both copied; the value is never logged) */
+/**
+ * tocsin_http_request_add_header:
+ * Adds "@name: @value" (both copied; the value is never logged). @name must not contain ':',
+ * CR or LF and @value no CR or LF: otherwise a critical is logged and nothing is added.
+ */
 TOCSIN_AVAILABLE_IN_1_0
 void tocsin_http_request_add_header (TocsinHttpRequest *request, const char *name, const char *value);
 
@@ -87,8 +91,9 @@ void tocsin_http_request_set_body (TocsinHttpRequest *request, const char *conte
 /**
  * tocsin_http_client_send:
  * @result: (nullable): the delivery's result: on failure marked retryable for 429, 5xx and
- *   transport errors (connection refused or reset, timeout, TLS failure is permanent), with the
- *   server's Retry-After (seconds or HTTP date) as retry-after
+ *   transport errors (refused, reset, timeout, name lookup), with the server's Retry-After
+ *   (seconds or HTTP date) as retry-after; certificate failures, bad URLs and other statuses
+ *   are permanent
  * @response: (out) (optional) (transfer full): the response, when one was received
  * @error: set on any failure: %TOCSIN_ERROR_DELIVERY naming the HTTP status with a short redacted
  *   excerpt of the body, or the transport error; %TOCSIN_ERROR_TIMEOUT after the timeout

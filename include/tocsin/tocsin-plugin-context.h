@@ -34,7 +34,9 @@ guint tocsin_plugin_context_get_workers (const TocsinPluginContext *ctx);
 /**
  * tocsin_plugin_context_log:
  * Logs through GLib's structured logging (domain "tocsin", field TOCSIN_CHANNEL set to the
- * channel key). The formatted text goes through tocsin_redact() first.
+ * channel key). The formatted text goes through tocsin_redact() first. Debug and info messages
+ * are dropped (and not even formatted) unless enabled (G_MESSAGES_DEBUG); as everywhere in
+ * GLib, %G_LOG_LEVEL_ERROR aborts the process: a plugin never uses it.
  */
 TOCSIN_AVAILABLE_IN_1_0
 void tocsin_plugin_context_log (const TocsinPluginContext *ctx, GLogLevelFlags level,

@@ -35,7 +35,7 @@ typedef struct {
   guint32 type;                   /* TOCSIN_SETTING_STRING ... */
   guint32 flags;                  /* TOCSIN_SETTING_REQUIRED | ... */
   const char *default_value;      /* text used when absent (nullable) */
-  const char *description;        /* one line, shown by `tocsin plugins` (nullable) */
+  const char *description;        /* one line; quoted when a required setting is missing (nullable) */
   const char *const *choices;     /* NULL-terminated, for TOCSIN_SETTING_CHOICE */
   const char *const *attributes;  /* NULL-terminated attribute names allowed besides credential= */
   gpointer reserved[4];           /* must be NULL */

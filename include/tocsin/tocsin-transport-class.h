@@ -20,6 +20,7 @@ G_BEGIN_DECLS
  */
 typedef struct _TocsinMailMessage TocsinMailMessage;
 
+/* Transport class flag: send may run on several threads at once for one instance. */
 #define TOCSIN_TRANSPORT_CLASS_THREAD_SAFE (1u << 0)
 
 /**
