@@ -8,6 +8,7 @@ struct _TocsinClock {
   GMutex lock;  /* manual only: guards now */
   GCond moved;  /* manual only: broadcast on every advance */
   gint64 now;
+  guint sleepers; /* manual only: threads in tocsin_clock_sleep_until() */
 };
 
 static TocsinClock system_clock = { .manual = FALSE };
@@ -89,7 +90,23 @@ tocsin_clock_sleep_until (TocsinClock *clock, gint64 deadline_usec)
       return;
     }
   g_mutex_lock (&clock->lock);
+  clock->sleepers++;
   while (clock->now < deadline_usec)
     g_cond_wait (&clock->moved, &clock->lock);
+  clock->sleepers--;
   g_mutex_unlock (&clock->lock);
+}
+
+guint
+tocsin_clock_get_n_sleepers (TocsinClock *clock)
+{
+  guint n;
+
+  g_return_val_if_fail (clock != NULL, 0);
+  if (!clock->manual)
+    return 0;
+  g_mutex_lock (&clock->lock);
+  n = clock->sleepers;
+  g_mutex_unlock (&clock->lock);
+  return n;
 }

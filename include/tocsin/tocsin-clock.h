@@ -54,6 +54,15 @@ void tocsin_clock_advance (TocsinClock *clock, gint64 usec);
 TOCSIN_AVAILABLE_IN_1_0
 void tocsin_clock_sleep_until (TocsinClock *clock, gint64 deadline_usec);
 
+/**
+ * tocsin_clock_get_n_sleepers:
+ * Returns: how many threads are blocked in tocsin_clock_sleep_until() on @clock now (always 0
+ * for the system clock). A test that drives a manual clock waits for the sleepers it expects
+ * before advancing it, so the clock never runs ahead of a thread that has not started waiting.
+ */
+TOCSIN_AVAILABLE_IN_1_0
+guint tocsin_clock_get_n_sleepers (TocsinClock *clock);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TocsinClock, tocsin_clock_unref)
 
 G_END_DECLS
