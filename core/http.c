@@ -39,10 +39,11 @@ struct _TocsinHttpRequest {
 
 struct _TocsinHttpResponse {
   guint status;
-  GPtrArray *names;    /* (element-type utf8) lower-case header names */
-  GPtrArray *values;   /* (element-type utf8) parallel to names */
+  GString *head;       /* the final response's header lines, as received */
+  GPtrArray *names;    /* (element-type utf8) (nullable) header names, parsed from head when
+                          first asked for: most responses are never asked */
+  GPtrArray *values;   /* (element-type utf8) (nullable) parallel to names */
   GString *body;       /* at most TOCSIN_HTTP_BODY_MAX bytes */
-  double retry_after;
 };
 
 /* Each thread keeps the last handle it used, with the id of its client: a channel's worker
@@ -211,8 +212,7 @@ response_new (void)
 {
   TocsinHttpResponse *response = g_new0 (TocsinHttpResponse, 1);
 
-  response->names = g_ptr_array_new_with_free_func (g_free);
-  response->values = g_ptr_array_new_with_free_func (g_free);
+  response->head = g_string_new (NULL);
   response->body = g_string_new (NULL);
   return response;
 }
@@ -222,10 +222,31 @@ tocsin_http_response_free (TocsinHttpResponse *response)
 {
   if (response == NULL)
     return;
-  g_ptr_array_unref (response->names);
-  g_ptr_array_unref (response->values);
+  g_string_free (response->head, TRUE);
+  g_clear_pointer (&response->names, g_ptr_array_unref);
+  g_clear_pointer (&response->values, g_ptr_array_unref);
   g_string_free (response->body, TRUE);
   g_free (response);
+}
+
+/* Splits the header lines into names and values (header callback data is not NUL-terminated,
+ * so it was kept raw until now). */
+static void
+parse_head (TocsinHttpResponse *response)
+{
+  g_auto (GStrv) lines = g_strsplit (response->head->str, "\n", -1);
+
+  response->names = g_ptr_array_new_with_free_func (g_free);
+  response->values = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *colon = strchr (lines[i], ':');
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      g_ptr_array_add (response->names, g_strdup (g_strstrip (lines[i])));
+      g_ptr_array_add (response->values, g_strdup (g_strstrip (colon + 1)));
+    }
 }
 
 guint
@@ -239,6 +260,8 @@ const char *
 tocsin_http_response_get_header (const TocsinHttpResponse *response, const char *name)
 {
   g_return_val_if_fail (response != NULL && name != NULL, NULL);
+  if (response->names == NULL)
+    parse_head ((TocsinHttpResponse *) response);
   for (guint i = 0; i < response->names->len; i++)
     if (g_ascii_strcasecmp (response->names->pdata[i], name) == 0)
       return response->values->pdata[i];
@@ -257,8 +280,11 @@ tocsin_http_response_get_body (const TocsinHttpResponse *response, gsize *length
 double
 tocsin_http_response_get_retry_after (const TocsinHttpResponse *response)
 {
+  const char *value;
+
   g_return_val_if_fail (response != NULL, 0);
-  return response->retry_after;
+  value = tocsin_http_response_get_header (response, "Retry-After");
+  return value ? MAX (tocsin_http_parse_retry_after (value, g_get_real_time () / G_USEC_PER_SEC), 0) : 0;
 }
 
 double
@@ -299,23 +325,12 @@ on_header (char *data, size_t size, size_t n, void *user_data)
 {
   TocsinHttpResponse *response = user_data;
   size_t length = size * n;
-  g_autofree char *line = g_strndup (data, length);
-  char *colon;
 
   /* A new status line (after a 100 Continue, or a proxy's CONNECT reply) starts over. */
-  if (g_str_has_prefix (line, "HTTP/"))
-    {
-      g_ptr_array_set_size (response->names, 0);
-      g_ptr_array_set_size (response->values, 0);
-      return length;
-    }
-  colon = strchr (line, ':');
-  if (colon != NULL)
-    {
-      *colon = '\0';
-      g_ptr_array_add (response->names, g_ascii_strdown (g_strstrip (line), -1));
-      g_ptr_array_add (response->values, g_strdup (g_strstrip (colon + 1)));
-    }
+  if (length >= 5 && memcmp (data, "HTTP/", 5) == 0)
+    g_string_truncate (response->head, 0);
+  else
+    g_string_append_len (response->head, data, (gssize) length);
   return length;
 }
 
@@ -413,7 +428,6 @@ map_outcome (TocsinHttpRequest *request, CURLcode code, const char *errbuf,
              TocsinHttpResponse *response, TocsinResult *result, GError **error)
 {
   g_autofree char *url = NULL;
-  const char *retry_after;
 
   if (code != CURLE_OK)
     {
@@ -426,16 +440,13 @@ map_outcome (TocsinHttpRequest *request, CURLcode code, const char *errbuf,
                    "%s %s: %s", request->method, url, detail);
       return FALSE;
     }
-  retry_after = tocsin_http_response_get_header (response, "retry-after");
-  if (retry_after != NULL)
-    response->retry_after = MAX (tocsin_http_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC), 0);
   if (response->status >= 200 && response->status < 300)
     return TRUE;
 
   if (result)
     {
       tocsin_result_set_retryable (result, response->status == 429 || response->status >= 500);
-      tocsin_result_set_retry_after (result, response->retry_after);
+      tocsin_result_set_retry_after (result, tocsin_http_response_get_retry_after (response));
     }
   url = tocsin_redact (request->url);
   {
