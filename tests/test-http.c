@@ -1,4 +1,4 @@
-/* test-http.c: the core's HTTP layer (tocsin-http.h) against real loopback HTTP and HTTPS
+/* test-http.c: the core's HTTP layer (tocsin-http.h) against real loopback HTTP, HTTPS and HTTP/2
  * servers: outcome mapping, Retry-After, transport failures, TLS, connection reuse, secrets.
  *
  * The layer is driven the way a plugin drives it: through an in-test channel class ("httptest")
@@ -9,6 +9,10 @@
 
 #include <tocsin/tocsin-plugin.h>
 #include <string.h>
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
 
 /* ---- the "httptest" channel class ---------------------------------------------------------- */
 
@@ -842,6 +846,259 @@ test_server_free_drops_delayed (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
 }
 
+/* ---- HTTP/2 -------------------------------------------------------------------------------- */
+
+/* The layer asks for HTTP/2 over TLS (issue 3); the libsoup test server only speaks HTTP/1.1, so
+ * these tests run nghttpd (Debian's nghttp2-server), a real HTTP/2 server. With -v it logs every
+ * frame it receives and flushes each line, which is what the tests assert on. */
+typedef struct
+{
+  char *tmpdir;            /* holds key.pem, cert.pem and htdocs/ */
+  char *cert;              /* the server's certificate, the channel's ca-file */
+  GSubprocess *process;    /* (nullable) nghttpd, NULL once stopped or when skipped */
+  char *url;               /* "https://127.0.0.1:PORT/" */
+  char *output;            /* (nullable) all nghttpd printed, set when it is stopped */
+  gboolean exited;
+} H2Fixture;
+
+/* nghttpd lives in /usr/sbin, which a non-root PATH may lack. */
+static char *
+find_nghttpd (void)
+{
+  char *path = g_find_program_in_path ("nghttpd");
+
+  if (path == NULL && g_file_test ("/usr/sbin/nghttpd", G_FILE_TEST_IS_EXECUTABLE))
+    path = g_strdup ("/usr/sbin/nghttpd");
+  return path;
+}
+
+/* A self-signed certificate for 127.0.0.1, made like the one of httpserver.c. */
+static void
+h2_make_certificate (H2Fixture *f, const char *key)
+{
+  const char *argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-days", "2", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    "-keyout", key, "-out", f->cert, NULL
+  };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err_text = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                               &err_text, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("openssl failed to make a test certificate: %s\n%s", error->message, err_text);
+}
+
+static void
+h2_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  H2Fixture *f = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  f->exited = TRUE;
+}
+
+static gboolean
+h2_tick_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits until something listens on @port: retries a connect every 20 ms, for 10 s at most.
+ * FALSE if nghttpd exited first (e.g. someone took the port) or the time ran out. */
+static gboolean
+h2_wait_listening (H2Fixture *f, guint port)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_subprocess_wait_async (f->process, NULL, h2_exited_cb, f);
+  while (!f->exited && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (GSocketConnection) connection =
+        g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+      gboolean tick = FALSE;
+
+      if (connection != NULL)
+        return TRUE;
+      /* Wakes up on the tick or as soon as nghttpd exits, whichever comes first. */
+      g_timeout_add (20, h2_tick_cb, &tick);
+      while (!tick && !f->exited)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  return FALSE;
+}
+
+/* Force-exits nghttpd (if running) and keeps all it printed in f->output. */
+static void
+h2_stop (H2Fixture *f)
+{
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize length = 0;
+  const char *data;
+
+  if (f->process == NULL)
+    return;
+  g_subprocess_force_exit (f->process);
+  /* Reads the pipe to its end, then reaps the process. */
+  g_subprocess_communicate (f->process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  data = out ? g_bytes_get_data (out, &length) : NULL;
+  g_free (f->output);
+  f->output = g_strndup (data ? data : "", length);
+  /* Let the pending wait_async callback run before the fixture goes away. */
+  while (!f->exited)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&f->process);
+}
+
+/* A failed g_assert aborts the test process before the teardown runs: the kernel then kills
+ * nghttpd too, so that no server outlives its test. */
+static void
+h2_child_setup (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+/* Starts nghttpd on a free loopback port; a port taken in the meantime by someone else makes it
+ * exit, and another port is tried. */
+static void
+h2_start (H2Fixture *f, const char *nghttpd, const char *htdocs, const char *key)
+{
+  g_autoptr (GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+
+  g_subprocess_launcher_set_child_setup (launcher, h2_child_setup, NULL, NULL);
+  for (guint attempt = 0; attempt < 5; attempt++)
+    {
+      g_autoptr (GError) error = NULL;
+      guint port = closed_port ();
+      g_autofree char *port_text = g_strdup_printf ("%u", port);
+      g_autofree char *docs_arg = g_strconcat ("--htdocs=", htdocs, NULL);
+
+      f->exited = FALSE;
+      f->process = g_subprocess_launcher_spawn (launcher, &error, nghttpd, "--address=127.0.0.1",
+                                                docs_arg, "-v", port_text, key, f->cert, NULL);
+      g_assert_no_error (error);
+      if (h2_wait_listening (f, port))
+        {
+          f->url = g_strdup_printf ("https://127.0.0.1:%u/", port);
+          return;
+        }
+      h2_stop (f);
+      g_test_message ("nghttpd did not listen on port %u:\n%s", port, f->output);
+    }
+  g_error ("nghttpd never listened on a loopback port; its last output:\n%s", f->output);
+}
+
+static void
+h2_fixture_setup (H2Fixture *f, gconstpointer data)
+{
+  g_autofree char *nghttpd = find_nghttpd ();
+  g_autofree char *htdocs = NULL;
+  g_autofree char *key = NULL;
+
+  if (nghttpd == NULL)
+    {
+      g_test_skip ("nghttpd not installed (apt-get install nghttp2-server; scripts/test.sh does)");
+      return;
+    }
+  f->tmpdir = tt_make_tmpdir ();
+  f->cert = g_build_filename (f->tmpdir, "cert.pem", NULL);
+  key = g_build_filename (f->tmpdir, "key.pem", NULL);
+  htdocs = g_build_filename (f->tmpdir, "htdocs", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (htdocs, 0700), ==, 0);
+  /* nghttpd answers a POST to "/" with this file and 200. */
+  g_free (tt_write_file (htdocs, "index.html", "served over h2\n"));
+  h2_make_certificate (f, key);
+  h2_start (f, nghttpd, htdocs, key);
+}
+
+static void
+h2_fixture_teardown (H2Fixture *f, gconstpointer data)
+{
+  h2_stop (f);
+  if (f->tmpdir)
+    tt_rm_rf (f->tmpdir);
+  g_free (f->tmpdir);
+  g_free (f->cert);
+  g_free (f->url);
+  g_free (f->output);
+}
+
+static guint
+count_occurrences (const char *text, const char *needle)
+{
+  guint n = 0;
+
+  for (const char *at = strstr (text, needle); at; at = strstr (at + 1, needle))
+    n++;
+  return n;
+}
+
+/* The lines of nghttpd's output that contain both @a and @b, in order (transfer full). */
+static GPtrArray *
+h2_lines_with (const char *output, const char *a, const char *b)
+{
+  g_auto (GStrv) lines = g_strsplit (output, "\n", -1);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; lines[i]; i++)
+    if (strstr (lines[i], a) && strstr (lines[i], b))
+      g_ptr_array_add (found, g_strdup (lines[i]));
+  return found;
+}
+
+static void
+test_http2_negotiated (H2Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (GPtrArray) prefaces = NULL;
+  g_autoptr (GPtrArray) requests = NULL;
+  g_autofree char *connection = NULL;
+
+  if (f->process == NULL)
+    return; /* skipped: no nghttpd */
+  manager = manager_for (f->url, "ca-file", f->cert, "workers", "1", NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (TocsinResult) result = send_body (manager, "over h2");
+      g_assert_true (tocsin_result_get_success (result));
+      g_mutex_lock (&last_lock);
+      g_assert_cmpuint (last_status, ==, 200);
+      g_assert_cmpuint (last_body_length, ==, strlen ("served over h2\n"));
+      g_mutex_unlock (&last_lock);
+    }
+  h2_stop (f);
+  g_test_message ("nghttpd said:\n%s", f->output);
+  /* ALPN chose h2, and the requests came as HTTP/2 frames. */
+  tt_assert_contains (f->output, "The negotiated protocol: h2");
+  tt_assert_contains (f->output, "recv HEADERS frame");
+  tt_assert_contains (f->output, "recv (stream_id=1) :method: POST");
+  tt_assert_contains (f->output, "recv (stream_id=1) x-tocsin-test: test-alert");
+  tt_assert_contains (f->output, "recv DATA frame");
+  /* The second request was the next stream of the same connection: one TLS handshake, one
+   * client preface (its SETTINGS frame, not an ACK), and both requests on the connection with
+   * the same [id=N] (nghttpd numbers connections; the readiness probe took one id of its own). */
+  g_assert_cmpuint (count_occurrences (f->output, "The negotiated protocol:"), ==, 1);
+  prefaces = h2_lines_with (f->output, "recv SETTINGS frame", "flags=0x00");
+  g_assert_cmpuint (prefaces->len, ==, 1);
+  requests = h2_lines_with (f->output, "] recv (stream_id=", ") :method: POST");
+  g_assert_cmpuint (requests->len, ==, 2);
+  tt_assert_contains (requests->pdata[1], "recv (stream_id=3) :method: POST");
+  connection = g_strndup (requests->pdata[0], strcspn (requests->pdata[0], " "));
+  g_assert_true (g_str_has_prefix (requests->pdata[1], connection));
+}
+
 #define ADD_ON(kind, path, func) \
   g_test_add (path, Fixture, GINT_TO_POINTER (kind), fixture_setup, func, fixture_teardown)
 #define ADD(path, func) ADD_ON (PLAIN, path, func)
@@ -893,5 +1150,7 @@ main (int argc, char **argv)
   ADD ("/http/server/header-names", test_server_header_names);
   g_test_add_func ("/http/server/free-releases-hung", test_server_free_releases_hung);
   g_test_add_func ("/http/server/free-drops-delayed", test_server_free_drops_delayed);
+  g_test_add ("/http/http2/negotiated", H2Fixture, NULL, h2_fixture_setup, test_http2_negotiated,
+              h2_fixture_teardown);
   return g_test_run ();
 }
