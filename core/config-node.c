@@ -283,71 +283,52 @@ set_value_error (const TocsinConfigNode *node, const TocsinConfigNode *where, co
                                   "setting <%s>: '%s' is not %s", name, text, expected);
 }
 
+typedef gboolean (*ParseFunc) (const char *text, gpointer value);
+
+/* The typed getters: the setting's text (or declared default) parsed into @value, which stays
+ * unchanged when there is neither; an unparsable text is an error citing its line. */
+static gboolean
+get_parsed (const TocsinConfigNode *node, const char *name, ParseFunc parse, gpointer value,
+            const char *expected, GError **error)
+{
+  const TocsinConfigNode *where;
+  const char *text = lookup_value (node, name, &where);
+
+  if (text == NULL || parse (text, value))
+    return TRUE;
+  set_value_error (node, where, name, text, expected, error);
+  return FALSE;
+}
+
 gboolean
 tocsin_config_node_get_int (const TocsinConfigNode *node, const char *name, gint64 *value,
                             GError **error)
 {
-  const TocsinConfigNode *where;
-  const char *text;
-
   g_return_val_if_fail (node != NULL, FALSE);
   g_return_val_if_fail (name != NULL && value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  text = lookup_value (node, name, &where);
-  if (text == NULL)
-    return TRUE;
-  if (!parse_int (text, value))
-    {
-      set_value_error (node, where, name, text, "an integer (e.g. 42)", error);
-      return FALSE;
-    }
-  return TRUE;
+  return get_parsed (node, name, (ParseFunc) parse_int, value, "an integer (e.g. 42)", error);
 }
 
 gboolean
 tocsin_config_node_get_boolean (const TocsinConfigNode *node, const char *name, gboolean *value,
                                 GError **error)
 {
-  const TocsinConfigNode *where;
-  const char *text;
-
   g_return_val_if_fail (node != NULL, FALSE);
   g_return_val_if_fail (name != NULL && value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  text = lookup_value (node, name, &where);
-  if (text == NULL)
-    return TRUE;
-  if (!parse_boolean (text, value))
-    {
-      set_value_error (node, where, name, text,
-                       "a boolean (true|false|yes|no|on|off|1|0)", error);
-      return FALSE;
-    }
-  return TRUE;
+  return get_parsed (node, name, (ParseFunc) parse_boolean, value,
+                     "a boolean (true|false|yes|no|on|off|1|0)", error);
 }
 
 gboolean
 tocsin_config_node_get_double (const TocsinConfigNode *node, const char *name, double *value,
                                GError **error)
 {
-  const TocsinConfigNode *where;
-  const char *text;
-
   g_return_val_if_fail (node != NULL, FALSE);
   g_return_val_if_fail (name != NULL && value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  text = lookup_value (node, name, &where);
-  if (text == NULL)
-    return TRUE;
-  if (!parse_double (text, value))
-    {
-      set_value_error (node, where, name, text, "a number (e.g. 2.5)", error);
-      return FALSE;
-    }
-  return TRUE;
+  return get_parsed (node, name, (ParseFunc) parse_double, value, "a number (e.g. 2.5)", error);
 }
 
 char *
