@@ -136,7 +136,8 @@ static JsonNode *
 build_object (FileChannel *self, TocsinAlert *alert)
 {
   TocsinLevel level = tocsin_alert_get_level (alert);
-  g_autofree char *stamp = priv_tocsin_format_rfc3339 (tocsin_alert_get_time (alert));
+  char stamp_text[PRIV_TOCSIN_RFC3339_SIZE];
+  const char *stamp = priv_tocsin_format_rfc3339 (tocsin_alert_get_time (alert), stamp_text);
   g_autofree char *title = tocsin_alert_dup_formatted_title (alert);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
