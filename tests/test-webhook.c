@@ -249,6 +249,26 @@ test_document_timestamp_prefix (Fixture *f, gconstpointer data)
   assert_string_member (object, "title", expected);
 }
 
+/* A worker thread reuses one document tree: nothing of an alert may show in the next one's. */
+static void
+test_document_fresh_per_alert (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_hook (f, "workers=\"1\"", NULL);
+  g_autoptr (TocsinAlert) first = tt_make_labelled_alert ("First", "a body");
+  g_autoptr (TocsinAlert) second = tt_make_alert ("Second", NULL, TOCSIN_LEVEL_CRITICAL, FALSE);
+  g_autoptr (JsonObject) object = NULL;
+
+  tt_send_ok (manager, first);
+  tt_send_ok (manager, second);
+  object = request_document (request_at (f->server, 1));
+  g_assert_cmpuint (json_object_get_size (object), ==, 8);
+  assert_string_member (object, "title", "Second");
+  assert_string_member (object, "body", "");
+  assert_string_member (object, "level_name", "critical");
+  assert_string_member (object, "id", tocsin_alert_get_id (second));
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (object, "labels")), ==, 0);
+}
+
 /* ---- method and headers ------------------------------------------------------------------ */
 
 static void
@@ -855,6 +875,7 @@ main (int argc, char **argv)
   ADD ("/webhook/document/fields", test_document_fields);
   ADD ("/webhook/document/levels", test_document_levels);
   ADD ("/webhook/document/timestamp-prefix", test_document_timestamp_prefix);
+  ADD ("/webhook/document/fresh-per-alert", test_document_fresh_per_alert);
 
   ADD ("/webhook/method/post-default", test_method_post_default);
   ADD ("/webhook/method/post-explicit", test_method_post_explicit);

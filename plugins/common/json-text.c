@@ -38,7 +38,8 @@ priv_tocsin_json_append (GString *out, JsonNode *root)
 char *
 priv_tocsin_json_to_text (JsonNode *root)
 {
-  GString *out = g_string_new (NULL);
+  /* Room for a typical alert's document at once, rather than growing it a few bytes at a time. */
+  GString *out = g_string_sized_new (512);
 
   priv_tocsin_json_append (out, root);
   return g_string_free (out, FALSE);
