@@ -21,6 +21,7 @@ static const TocsinSettingSpec httptest_settings[] = {
   { "url", TOCSIN_SETTING_STRING, TOCSIN_SETTING_REQUIRED, NULL, "where to send" },
   { "method", TOCSIN_SETTING_STRING, 0, "POST", "POST or PUT" },
   { "token", TOCSIN_SETTING_STRING, TOCSIN_SETTING_SECRET, NULL, "bearer token" },
+  { "agent", TOCSIN_SETTING_STRING, 0, NULL, "a User-Agent of the channel's own" },
   { NULL }
 };
 
@@ -30,6 +31,7 @@ typedef struct
   char *url;
   char *method;
   char *token; /* (nullable) */
+  char *agent; /* (nullable) */
 } HttpTest;
 
 /* What the last send saw of its response, for the tests to check. */
@@ -50,6 +52,7 @@ httptest_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GErro
   self->url = g_strdup (tocsin_config_node_get_string (config, "url"));
   self->method = g_strdup (tocsin_config_node_get_string (config, "method"));
   self->token = g_strdup (tocsin_config_node_get_string (config, "token"));
+  self->agent = g_strdup (tocsin_config_node_get_string (config, "agent"));
   return self;
 }
 
@@ -67,6 +70,8 @@ httptest_send (gpointer instance, TocsinAlert *alert, TocsinResult *result, GErr
       g_autofree char *bearer = g_strconcat ("Bearer ", self->token, NULL);
       tocsin_http_request_add_header (request, "Authorization", bearer);
     }
+  if (self->agent)
+    tocsin_http_request_add_header (request, "user-agent", self->agent);
   tocsin_http_request_set_body (request, "text/plain", tocsin_alert_get_body (alert), -1);
   ok = tocsin_http_client_send (self->client, request, result, &response, error);
   g_mutex_lock (&last_lock);
@@ -88,6 +93,7 @@ httptest_destroy (gpointer instance)
   g_free (self->url);
   g_free (self->method);
   g_free (self->token);
+  g_free (self->agent);
   g_free (self);
 }
 
@@ -724,6 +730,23 @@ test_request_user_agent (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (agent, "tocsin/"));
 }
 
+/* A plugin's own User-Agent (in any case) replaces ours rather than joining it. */
+static void
+test_request_own_user_agent (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "agent",
+                                                   "example-agent/2.0", NULL);
+  g_autoptr (TocsinResult) first = send_body (manager, "one");
+  g_autoptr (TocsinResult) second = send_body (manager, "two");
+
+  g_assert_true (tocsin_result_get_success (first));
+  g_assert_true (tocsin_result_get_success (second));
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpstr (tt_http_request_get_header (tt_http_server_get_request (server, i),
+                                                 "User-Agent"), ==, "example-agent/2.0");
+}
+
 static void
 test_request_no_expect (Fixture *f, gconstpointer data)
 {
@@ -1143,6 +1166,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http/request/headers", test_request_headers);
   g_test_add_func ("/http/request/put", test_request_put);
   ADD ("/http/request/user-agent", test_request_user_agent);
+  g_test_add_func ("/http/request/own-user-agent", test_request_own_user_agent);
   ADD ("/http/request/no-expect", test_request_no_expect);
   ADD ("/http/server/delay", test_server_delay);
   ADD ("/http/server/default-response", test_server_default);
