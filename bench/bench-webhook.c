@@ -269,7 +269,7 @@ int
 main (int argc, char **argv)
 {
   gint64 alerts = 20000;
-  gint rounds = 5;
+  gint rounds = 7;
   GOptionEntry entries[] = {
     { "alerts", 0, 0, G_OPTION_ARG_INT64, &alerts, "Alerts per run", "N" },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Runs of each client per connection count", "R" },
