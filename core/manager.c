@@ -540,6 +540,37 @@ load_type_on_demand (TocsinConfig *config, const TocsinChannelSpec *spec, GError
   return FALSE;
 }
 
+/* A <transport type="..."> among a channel's settings names a transport type: one no declared
+ * plugin provides is loaded as <type>.so from the config's search path too, before the channel
+ * (whose create makes the transport, see tocsin_transport_new()) exists. A type found nowhere is
+ * left for tocsin_transport_new() to report, with the transport's file and line. */
+static gboolean
+load_transports_on_demand (TocsinConfig *config, const TocsinChannelSpec *spec, GError **error)
+{
+  g_autofree const char **dirs = NULL;
+
+  for (guint i = 0; i < tocsin_config_node_get_n_children (spec->node); i++)
+    {
+      const TocsinConfigNode *child = tocsin_config_node_get_child_at (spec->node, i);
+      const char *type = tocsin_config_node_get_attribute (child, "type");
+      g_autoptr (GError) local = NULL;
+
+      if (g_strcmp0 (tocsin_config_node_get_name (child), "transport") != 0 || type == NULL
+          || priv_tocsin_registry_lookup_transport (type) != NULL)
+        continue;
+      if (dirs == NULL)
+        dirs = plugin_dirs (config);
+      if (tocsin_plugin_load (type, dirs, &local)
+          || g_error_matches (local, TOCSIN_ERROR, TOCSIN_ERROR_PLUGIN_NOT_FOUND)
+          || g_error_matches (local, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_ARGUMENT))
+        continue;
+      g_autofree char *location = priv_tocsin_config_node_dup_location (child);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", location);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 TocsinManager *
 tocsin_manager_new_from_config (TocsinConfig *config, GError **error)
 {
@@ -561,7 +592,8 @@ tocsin_manager_new_from_config (TocsinConfig *config, GError **error)
   for (guint i = 0; i < config->channels->len; i++)
     {
       TocsinChannelSpec *spec = config->channels->pdata[i];
-      if (!load_type_on_demand (config, spec, error) || !tocsin_manager_add_channel (manager, spec, error))
+      if (!load_type_on_demand (config, spec, error) || !load_transports_on_demand (config, spec, error)
+          || !tocsin_manager_add_channel (manager, spec, error))
         return NULL;
     }
   if (config->channels->len == 0)

@@ -14,5 +14,7 @@ const TocsinTransportClass *priv_tocsin_registry_lookup_transport (const char *t
 
 /* (transfer full) sorted, NULL-terminated list of registered channel type names. */
 char **priv_tocsin_registry_list_channel_types (void);
+/* (transfer full) The transport type names registered so far, sorted. */
+char **priv_tocsin_registry_list_transport_types (void);
 
 G_END_DECLS

@@ -439,21 +439,34 @@ compare_strings (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-char **
-priv_tocsin_registry_list_channel_types (void)
+/* (transfer full) The keys of @table, sorted. */
+static char **
+list_types (GHashTable **table)
 {
   g_autofree gpointer *keys = NULL;
   guint n = 0;
   char **names;
 
   registry_lock_and_init ();
-  keys = g_hash_table_get_keys_as_array (channel_classes, &n);
+  keys = g_hash_table_get_keys_as_array (*table, &n);
   names = g_new0 (char *, n + 1);
   for (guint i = 0; i < n; i++)
     names[i] = g_strdup (keys[i]);
   registry_unlock ();
   qsort (names, n, sizeof (char *), compare_strings);
   return names;
+}
+
+char **
+priv_tocsin_registry_list_channel_types (void)
+{
+  return list_types (&channel_classes);
+}
+
+char **
+priv_tocsin_registry_list_transport_types (void)
+{
+  return list_types (&transport_classes);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -21,6 +21,8 @@
 #include <tocsin/tocsin-plugin-context.h>
 #include <tocsin/tocsin-channel-class.h>
 #include <tocsin/tocsin-transport-class.h>
+#include <tocsin/tocsin-mail-message.h>
+#include <tocsin/tocsin-transport.h>
 #include <tocsin/tocsin-http.h>
 
 #undef __TOCSIN_PLUGIN_H_INSIDE__

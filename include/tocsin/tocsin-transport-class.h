@@ -12,12 +12,7 @@
 
 G_BEGIN_DECLS
 
-/**
- * TocsinMailMessage:
- * An e-mail message built by the core's e-mail channel: sender, recipients, subject, text and
- * its RFC 5322 form. Its accessor functions arrive with the e-mail channel; until then the core
- * loads, checks and lists transport classes but no channel hands them a message.
- */
+/* An e-mail message: see <tocsin/tocsin-mail-message.h> for its accessors. */
 typedef struct _TocsinMailMessage TocsinMailMessage;
 
 /* Transport class flag: send may run on several threads at once for one instance. */
