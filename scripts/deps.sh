@@ -5,7 +5,7 @@ set -euo pipefail
 
 TOCSIN_DEB_PACKAGES=(
   gcc make cmake pkg-config
-  libglib2.0-dev libxml2-dev libjson-glib-dev libcurl4-openssl-dev
+  libglib2.0-dev libxml2-dev libjson-glib-dev libcurl4-openssl-dev libgmime-3.0-dev
 )
 
 tocsin_missing_packages() {

@@ -1,0 +1,247 @@
+/* message.c: the e-mail an alert becomes, built with GMime (never by pasting headers), so that
+ * encoding (RFC 2047 for non-ASCII subjects and names), folding of long headers and the body's
+ * transfer encoding follow the RFCs.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "message.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+/* GMime 3.2 declares no g_autoptr cleanups of its own. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeObject, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddress, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddressList, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFormatOptions, g_mime_format_options_free)
+
+static gpointer
+init_once (gpointer data)
+{
+  g_mime_init ();
+  return NULL;
+}
+
+void
+priv_tocsin_email_init (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, init_once, NULL);
+}
+
+/* ---- mailboxes ------------------------------------------------------------------------------ */
+
+static gboolean
+is_plain_address (const char *address)
+{
+  const char *at = strrchr (address, '@');
+
+  /* A local part and a domain with at least one character each, no spaces left by the parser. */
+  return at != NULL && at != address && at[1] != '\0' && strpbrk (address, " \t<>,;") == NULL;
+}
+
+gboolean
+priv_tocsin_email_parse_mailbox (const char *text, EmailMailbox *mailbox, char **why)
+{
+  g_autoptr (InternetAddressList) list = NULL;
+  InternetAddress *first;
+  InternetAddressMailbox *box;
+  const char *name;
+
+  memset (mailbox, 0, sizeof *mailbox);
+  if (text == NULL || *text == '\0')
+    {
+      *why = g_strdup ("is empty; give an address such as alerts@example.com");
+      return FALSE;
+    }
+  /* Checked before parsing: a line break in an address could otherwise start a header. */
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      {
+        *why = g_strdup ("contains a line break or another control character");
+        return FALSE;
+      }
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      *why = g_strdup ("is not valid UTF-8");
+      return FALSE;
+    }
+  list = internet_address_list_parse (NULL, text);
+  if (list == NULL || internet_address_list_length (list) != 1)
+    {
+      *why = g_strdup ("is not one mailbox; write a single address such as alerts@example.com "
+                       "or \"Alerts <alerts@example.com>\" (repeat the element for more)");
+      return FALSE;
+    }
+  first = internet_address_list_get_address (list, 0);
+  if (!INTERNET_ADDRESS_IS_MAILBOX (first)
+      || !is_plain_address (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (first))))
+    {
+      *why = g_strdup ("is not a valid mailbox; write it as name@domain, e.g. alerts@example.com");
+      return FALSE;
+    }
+  box = INTERNET_ADDRESS_MAILBOX (first);
+  name = internet_address_get_name (first);
+  mailbox->name = name && *name ? g_strdup (name) : NULL;
+  mailbox->address = g_strdup (internet_address_mailbox_get_addr (box));
+  mailbox->envelope = g_strdup (internet_address_mailbox_get_idn_addr (box));
+  return TRUE;
+}
+
+void
+priv_tocsin_email_mailbox_clear (EmailMailbox *mailbox)
+{
+  g_clear_pointer (&mailbox->name, g_free);
+  g_clear_pointer (&mailbox->address, g_free);
+  g_clear_pointer (&mailbox->envelope, g_free);
+}
+
+/* ---- subject and text ----------------------------------------------------------------------- */
+
+/* (transfer full) The alert's title (with its timestamp prefix when it asks for one) on one
+ * line: a line break or other control character becomes a space, invalid UTF-8 is repaired. */
+static char *
+dup_title_line (TocsinAlert *alert)
+{
+  g_autofree char *formatted = tocsin_alert_dup_formatted_title (alert);
+  char *title = g_utf8_make_valid (formatted, -1);
+
+  for (char *p = title; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  return title;
+}
+
+static char *
+dup_level_tag (TocsinAlert *alert)
+{
+  return g_ascii_strup (tocsin_level_to_string (tocsin_alert_get_level (alert)), -1);
+}
+
+char *
+priv_tocsin_email_dup_subject (const EmailTemplate *template, TocsinAlert *alert)
+{
+  g_autofree char *title = dup_title_line (alert);
+  g_autofree char *level = dup_level_tag (alert);
+  const char *prefix = template->subject_prefix ? template->subject_prefix : "";
+
+  return g_strdup_printf ("%s%s[%s] %s", prefix, *prefix ? " " : "", level, title);
+}
+
+char *
+priv_tocsin_email_dup_text (TocsinAlert *alert)
+{
+  g_autofree char *title = dup_title_line (alert);
+  g_autofree char *level = dup_level_tag (alert);
+  g_autofree char *body = g_utf8_make_valid (tocsin_alert_get_body (alert), -1);
+  g_autofree char *rule = g_strnfill (g_utf8_strlen (title, -1), '=');
+  GString *text;
+
+  /* One line ending inside: GMime writes CRLF for every LF on output, so a CR left here would
+   * double it. */
+  text = g_string_new (body);
+  g_string_replace (text, "\r\n", "\n", 0);
+  g_string_replace (text, "\r", "\n", 0);
+  g_string_prepend (text, "\n\n");
+  g_string_prepend (text, rule);
+  g_string_prepend_c (text, '\n');
+  g_string_prepend (text, title);
+  g_string_prepend (text, "\n\n");
+  g_string_prepend (text, level);
+  g_string_prepend (text, "Alert Level: ");
+  g_string_append (text, "\n\n---\nSent by tocsin\n");
+  return g_string_free (text, FALSE);
+}
+
+/* ---- the message ----------------------------------------------------------------------------- */
+
+/* Characters a Message-ID's left part may keep as they are (RFC 5322 dot-atom text, minus a few
+ * that confuse simple parsers). */
+static gboolean
+is_id_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '-' || c == '.' || c == '_';
+}
+
+/* (transfer full) "<alert id>.<channel>@<sender's domain>": the same for every send of one alert
+ * through one channel, so a retry that reaches the mailbox twice is recognisably the same
+ * message. An id with other characters is replaced by its SHA-256. */
+static char *
+dup_message_id (const EmailTemplate *template, TocsinAlert *alert)
+{
+  const char *id = tocsin_alert_get_id (alert);
+  const char *domain = strrchr (template->sender.envelope, '@') + 1;
+  g_autofree char *local = g_strdup_printf ("%s.%s", id, template->channel_key);
+
+  for (const char *p = local; *p; p++)
+    if (!is_id_char (*p) || (p == local && *p == '.'))
+      {
+        g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, local, -1);
+        return g_strdup_printf ("%.32s.tocsin@%s", hash, domain);
+      }
+  return g_strdup_printf ("%s@%s", local, domain);
+}
+
+static GMimeObject *
+make_body (const char *text)
+{
+  GMimeTextPart *part = g_mime_text_part_new_with_subtype ("plain");
+
+  g_mime_text_part_set_text (part, text);
+  g_mime_text_part_set_charset (part, "utf-8");
+  /* 7-bit clean (quoted-printable or base64 when the text needs it) so any relay carries it,
+   * and so that no body line can be a lone "." or exceed SMTP's line length. */
+  g_mime_part_set_content_encoding (GMIME_PART (part),
+                                    g_mime_part_get_best_content_encoding (
+                                      GMIME_PART (part), GMIME_ENCODING_CONSTRAINT_7BIT));
+  return GMIME_OBJECT (part);
+}
+
+/* (transfer full) "Name <address>" as UTF-8 text, or the address alone. */
+static char *
+dup_mailbox_text (const EmailMailbox *mailbox)
+{
+  g_autoptr (InternetAddress) address = internet_address_mailbox_new (mailbox->name,
+                                                                      mailbox->address);
+
+  return internet_address_to_string (address, NULL, FALSE);
+}
+
+TocsinMailMessage *
+priv_tocsin_email_build (const EmailTemplate *template, TocsinAlert *alert)
+{
+  g_autoptr (GMimeMessage) message = g_mime_message_new (TRUE);
+  g_autoptr (GMimeObject) body = NULL;
+  g_autoptr (GMimeFormatOptions) options = g_mime_format_options_new ();
+  g_autoptr (GDateTime) date = NULL;
+  g_autoptr (GPtrArray) recipients = g_ptr_array_new ();
+  g_autofree char *subject = priv_tocsin_email_dup_subject (template, alert);
+  g_autofree char *text = priv_tocsin_email_dup_text (alert);
+  g_autofree char *id = dup_message_id (template, alert);
+  g_autofree char *from = dup_mailbox_text (&template->sender);
+  g_autoptr (GBytes) mime = NULL;
+  char *wire;
+
+  g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, template->sender.name,
+                              template->sender.address);
+  for (guint i = 0; i < template->recipients->len; i++)
+    {
+      const EmailMailbox *to = &g_array_index (template->recipients, EmailMailbox, i);
+      g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, to->name, to->address);
+      g_ptr_array_add (recipients, to->envelope);
+    }
+  g_ptr_array_add (recipients, NULL);
+  g_mime_message_set_subject (message, subject, "utf-8");
+  date = g_date_time_new_from_unix_local (tocsin_alert_get_time (alert) / G_USEC_PER_SEC);
+  g_mime_message_set_date (message, date);
+  g_mime_message_set_message_id (message, id);
+  body = make_body (text);
+  g_mime_message_set_mime_part (message, body);
+  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
+  wire = g_mime_object_to_string (GMIME_OBJECT (message), options);
+  mime = g_bytes_new_take (wire, strlen (wire));
+  return tocsin_mail_message_new (template->sender.envelope, from,
+                                  (const char *const *) recipients->pdata, subject, text, mime,
+                                  id);
+}
