@@ -68,6 +68,11 @@ priv_tocsin_email_parse_mailbox (const char *text, EmailMailbox *mailbox, char *
       return FALSE;
     }
   list = internet_address_list_parse (NULL, text);
+  if ((list == NULL || internet_address_list_length (list) != 1) && strpbrk (text, ",;") == NULL)
+    {
+      *why = g_strdup ("is not a valid mailbox; write it as name@domain, e.g. alerts@example.com");
+      return FALSE;
+    }
   if (list == NULL || internet_address_list_length (list) != 1)
     {
       *why = g_strdup ("is not one mailbox; write a single address such as alerts@example.com "
