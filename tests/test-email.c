@@ -217,11 +217,31 @@ test_message_headers (Fixture *f, gconstpointer data)
 
   /* The message's own accessors: the envelope and the parts HTTP mail APIs take. */
   g_assert_cmpstr (tocsin_mail_message_get_sender (message), ==, "alerts@example.com");
+  g_assert_cmpstr (tocsin_mail_message_get_from (message), ==, "alerts@example.com");
   g_assert_cmpstr (tocsin_mail_message_get_recipients (message)[0], ==, "oncall@example.com");
   g_assert_cmpstr (tocsin_mail_message_get_recipients (message)[1], ==, "backup@example.com");
   g_assert_null (tocsin_mail_message_get_recipients (message)[2]);
   g_assert_cmpstr (tocsin_mail_message_get_subject (message), ==, "[PROD] [WARNING] Disk almost full");
   g_assert_cmpstr (tocsin_mail_message_get_message_id (message), ==, expected_id);
+}
+
+/* A display name (non-ASCII here) is kept in From, encoded on the wire; the envelope is bare. */
+static void
+test_message_sender_name (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_mail (f, CAPTURE "    <sender>Équipe Alertes "
+                                                    "&lt;alerts@example.com&gt;</sender>\n" RECIPIENT);
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (GMimeMessage) parsed = NULL;
+  g_autofree char *from = NULL;
+
+  tt_send_ok (manager, alert);
+  parsed = parse (captured_at (0));
+  from = dup_addresses (parsed, GMIME_ADDRESS_TYPE_FROM);
+  g_assert_cmpstr (from, ==, "Équipe Alertes <alerts@example.com>");
+  g_assert_cmpstr (tocsin_mail_message_get_from (captured_at (0)), ==,
+                   "Équipe Alertes <alerts@example.com>");
+  g_assert_cmpstr (tocsin_mail_message_get_sender (captured_at (0)), ==, "alerts@example.com");
 }
 
 static void
@@ -521,6 +541,7 @@ main (int argc, char **argv)
 
   ADD ("/email/message/headers", test_message_headers);
   ADD ("/email/message/body", test_message_body);
+  ADD ("/email/message/sender-name", test_message_sender_name);
   ADD ("/email/message/levels", test_message_levels);
   ADD ("/email/message/timestamp-prefix", test_message_timestamp_prefix);
   ADD ("/email/message/non-ascii-subject", test_message_non_ascii_subject);

@@ -51,6 +51,7 @@ email_destroy (gpointer instance)
 
   g_clear_pointer (&self->transport, tocsin_transport_free);
   priv_tocsin_email_mailbox_clear (&self->template.sender);
+  g_free (self->template.from);
   g_clear_pointer (&self->template.recipients, g_array_unref);
   g_free (self->template.subject_prefix);
   g_free (self->template.channel_key);
@@ -79,6 +80,7 @@ load_addresses (Email *self, const TocsinConfigNode *config, GError **error)
   if (!parse_mailbox (tocsin_config_node_get_child (config, "sender"), &self->template.sender,
                       error))
     return FALSE;
+  self->template.from = priv_tocsin_email_dup_mailbox_text (&self->template.sender);
   for (guint i = 0; i < tocsin_config_node_get_n_children (config); i++)
     {
       const TocsinConfigNode *child = tocsin_config_node_get_child_at (config, i);

@@ -203,9 +203,8 @@ make_body (const char *text)
   return GMIME_OBJECT (part);
 }
 
-/* (transfer full) "Name <address>" as UTF-8 text, or the address alone. */
-static char *
-dup_mailbox_text (const EmailMailbox *mailbox)
+char *
+priv_tocsin_email_dup_mailbox_text (const EmailMailbox *mailbox)
 {
   g_autoptr (InternetAddress) address = internet_address_mailbox_new (mailbox->name,
                                                                       mailbox->address);
@@ -224,7 +223,6 @@ priv_tocsin_email_build (const EmailTemplate *template, TocsinAlert *alert)
   g_autofree char *subject = priv_tocsin_email_dup_subject (template, alert);
   g_autofree char *text = priv_tocsin_email_dup_text (alert);
   g_autofree char *id = dup_message_id (template, alert);
-  g_autofree char *from = dup_mailbox_text (&template->sender);
   g_autoptr (GBytes) mime = NULL;
   char *wire;
 
@@ -246,7 +244,7 @@ priv_tocsin_email_build (const EmailTemplate *template, TocsinAlert *alert)
   g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
   wire = g_mime_object_to_string (GMIME_OBJECT (message), options);
   mime = g_bytes_new_take (wire, strlen (wire));
-  return tocsin_mail_message_new (template->sender.envelope, from,
+  return tocsin_mail_message_new (template->sender.envelope, template->from,
                                   (const char *const *) recipients->pdata, subject, text, mime,
                                   id);
 }

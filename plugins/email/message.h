@@ -16,6 +16,8 @@ typedef struct {
 
 typedef struct {
   EmailMailbox sender;
+  char *from;           /* the sender as From text, "Name <address>" (built once: GMime's
+                           formatting costs about 6% of a message) */
   GArray *recipients;   /* (element-type EmailMailbox) at least one */
   char *subject_prefix; /* "[ALERT]" by default; may be empty */
   char *channel_key;
@@ -29,6 +31,8 @@ G_GNUC_INTERNAL void priv_tocsin_email_init (void);
 G_GNUC_INTERNAL gboolean priv_tocsin_email_parse_mailbox (const char *text, EmailMailbox *mailbox,
                                                           char **why);
 G_GNUC_INTERNAL void priv_tocsin_email_mailbox_clear (EmailMailbox *mailbox);
+/* (transfer full) "Name <address>" as UTF-8 text, or the address alone. */
+G_GNUC_INTERNAL char *priv_tocsin_email_dup_mailbox_text (const EmailMailbox *mailbox);
 
 /* The subject and body of @alert, exactly as the message carries them before encoding. */
 G_GNUC_INTERNAL char *priv_tocsin_email_dup_subject (const EmailTemplate *template,
