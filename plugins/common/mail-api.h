@@ -1,0 +1,33 @@
+/* mail-api.h: what the HTTP mail transports (resend, gmail, ses) share: a JSON POST with a
+ * bearer token or signed headers, the message id from the JSON answer, and API errors
+ * reported with the API's own message.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <tocsin/tocsin-plugin.h>
+
+G_BEGIN_DECLS
+
+/* (transfer full) (nullable) A JSON response's string member at @path ("id", "error.message"),
+ * or NULL when the body is not JSON or has no such string. */
+G_GNUC_INTERNAL char *priv_tocsin_mail_api_dup_member (const TocsinHttpResponse *response,
+                                                       const char *path);
+
+/* Sends @request; on a 2xx answer sets the JSON member @id_path of the answer as @result's
+ * message id. On an HTTP error, @error becomes "@service: HTTP <status>: <the API's message>"
+ * (the first of @message_paths found in the JSON answer, redacted), @hint appended when not
+ * NULL, and the result keeps the HTTP layer's retryability and Retry-After. */
+G_GNUC_INTERNAL gboolean priv_tocsin_mail_api_send (TocsinHttpClient *client,
+                                                    TocsinHttpRequest *request,
+                                                    const char *service, const char *id_path,
+                                                    const char *const *message_paths,
+                                                    const char *(*hint) (guint status),
+                                                    TocsinResult *result, GError **error);
+
+/* The URL of @base_url with @path appended (one slash between them), or NULL with @error if
+ * @base_url (the <base-url> setting of @config) is not an absolute http(s) URL. */
+G_GNUC_INTERNAL char *priv_tocsin_mail_api_dup_url (const TocsinConfigNode *config,
+                                                    const char *service, const char *path,
+                                                    GError **error);
+
+G_END_DECLS

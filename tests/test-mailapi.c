@@ -1,0 +1,352 @@
+/* test-mailapi.c: the HTTP mail transports (resend, gmail) through the email channel, against a
+ * real HTTPS server on loopback (tests/httpserver.c, a certificate made at test time) that
+ * checks method, path, headers and body exactly and answers as the APIs do.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "httpserver.h"
+#include "testutil.h"
+
+#include <string.h>
+
+#define RESEND_KEY_VAR "TT_MAILAPI_RESEND_KEY"
+#define GMAIL_TOKEN_VAR "TT_MAILAPI_GMAIL_TOKEN"
+#define RESEND_KEY "re_tt_secret_5d1f8a"
+#define GMAIL_TOKEN "ya29.tt-secret-token-9c2e"
+
+#define PREAMBLE \
+  "  <credentials>\n" \
+  "    <credential name=\"resend_key\" type=\"env\" var=\"" RESEND_KEY_VAR "\"/>\n" \
+  "    <credential name=\"gmail_token\" type=\"env\" var=\"" GMAIL_TOKEN_VAR "\"/>\n" \
+  "  </credentials>\n"
+/* With PREAMBLE the channel is on line 7, the <transport> on line 8. */
+#define TRANSPORT_LINE "tocsin.xml:8: "
+
+#define ADDRESSES \
+  "    <sender>Alerts &lt;alerts@example.com&gt;</sender>\n" \
+  "    <recipient>oncall@example.com</recipient>\n" \
+  "    <recipient>backup@example.com</recipient>\n"
+
+typedef struct {
+  char *dir;
+  TtHttpServer *server; /* HTTPS */
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = tt_make_tmpdir ();
+  f->server = tt_http_server_new (TRUE);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  tt_http_server_free (f->server);
+  tt_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+/* A manager with one email channel "mail" whose transport is @type with @secret_setting
+ * (credential-backed) and @extra settings, sending to the fixture's server. */
+static TocsinManager *
+load_transport (Fixture *f, const char *type, const char *extra, GError **error)
+{
+  const char *secret = g_str_equal (type, "resend") ? "<api-key credential=\"resend_key\"/>"
+                                                     : "<access-token credential=\"gmail_token\"/>";
+  g_autofree char *settings = g_strdup_printf (
+    "    <transport type=\"%s\">%s<base-url>%s</base-url><ca-file>%s</ca-file>%s</transport>\n"
+    ADDRESSES, type, secret, tt_http_server_get_url (f->server),
+    tt_http_server_get_ca_file (f->server), extra ? extra : "");
+
+  return tt_load_config (f->dir, PREAMBLE, "key=\"mail\" type=\"email\"", settings, error);
+}
+
+static TocsinManager *
+load_ok (Fixture *f, const char *type)
+{
+  g_autoptr (GError) error = NULL;
+  TocsinManager *manager = load_transport (f, type, NULL, &error);
+
+  g_assert_no_error (error);
+  return manager;
+}
+
+static const TtHttpRequest *
+request_at (Fixture *f, guint index)
+{
+  g_assert_cmpuint (tt_http_server_get_n_requests (f->server), >, index);
+  return tt_http_server_get_request (f->server, index);
+}
+
+static JsonObject *
+request_json (const TtHttpRequest *request)
+{
+  return tt_parse_json_object (tt_http_request_get_body (request, NULL));
+}
+
+static TocsinAlert *
+make_alert (void)
+{
+  return tt_make_alert ("Disk almost full", "/var at 91%", TOCSIN_LEVEL_WARNING, FALSE);
+}
+
+/* Sends the test alert through a channel of @type while the server answers @status @headers
+ * @body; returns the result, with the log checked for the secrets (transfer full). */
+static TocsinResult *
+send_answered (Fixture *f, const char *type, guint status, const char *headers, const char *body)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f, type);
+  g_autoptr (TocsinAlert) alert = make_alert ();
+  g_autofree char *log = NULL;
+  TocsinResult *result;
+
+  tt_http_server_push_response (f->server, status, headers, body);
+  tt_log_capture_start ();
+  result = tt_send_one (manager, alert);
+  log = tt_log_capture_stop_no_secret (RESEND_KEY, GMAIL_TOKEN, NULL);
+  tt_assert_not_contains (tocsin_result_get_error (result), RESEND_KEY);
+  tt_assert_not_contains (tocsin_result_get_error (result), GMAIL_TOKEN);
+  return result;
+}
+
+/* ---- resend ----------------------------------------------------------------------------------- */
+
+static void
+test_resend_request (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (f, "resend", 200, NULL,
+                                                   "{\"id\":\"49a3999c-0ce1-4ea6-ab68-afcd6dc2e794\"}");
+  const TtHttpRequest *request = request_at (f, 0);
+  g_autoptr (JsonObject) object = request_json (request);
+  JsonArray *to = json_object_get_array_member (object, "to");
+
+  tt_assert_success (result);
+  g_assert_cmpstr (tocsin_result_get_message_id (result), ==, "49a3999c-0ce1-4ea6-ab68-afcd6dc2e794");
+  g_assert_cmpstr (tt_http_request_get_method (request), ==, "POST");
+  g_assert_cmpstr (tt_http_request_get_path (request), ==, "/emails");
+  g_assert_cmpstr (tt_http_request_get_header (request, "Authorization"), ==, "Bearer " RESEND_KEY);
+  g_assert_cmpstr (tt_http_request_get_header (request, "Content-Type"), ==, "application/json");
+  g_assert_true (g_regex_match_simple ("^[0-9a-f-]{36}\\.mail@example\\.com$",
+                                       tt_http_request_get_header (request, "Idempotency-Key"), 0, 0));
+  g_assert_cmpuint (json_object_get_size (object), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (object, "from"), ==, "Alerts <alerts@example.com>");
+  g_assert_cmpuint (json_array_get_length (to), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (to, 0), ==, "oncall@example.com");
+  g_assert_cmpstr (json_array_get_string_element (to, 1), ==, "backup@example.com");
+  g_assert_cmpstr (json_object_get_string_member (object, "subject"), ==,
+                   "[ALERT] [WARNING] Disk almost full");
+  g_assert_cmpstr (json_object_get_string_member (object, "text"), ==,
+                   "Alert Level: WARNING\n\nDisk almost full\n================\n\n/var at 91%\n\n"
+                   "---\nSent by tocsin\n");
+}
+
+/* A retry of the same alert carries the same Idempotency-Key. */
+static void
+test_resend_idempotency (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_ok (f, "resend");
+  g_autoptr (TocsinAlert) alert = make_alert ();
+
+  tt_send_ok (manager, alert);
+  tt_send_ok (manager, alert);
+  g_assert_cmpstr (tt_http_request_get_header (request_at (f, 0), "Idempotency-Key"), ==,
+                   tt_http_request_get_header (request_at (f, 1), "Idempotency-Key"));
+}
+
+static void
+test_resend_api_error (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "resend", 422, NULL,
+    "{\"statusCode\":422,\"name\":\"validation_error\",\"message\":\"Invalid `to` field.\"}");
+
+  tt_assert_failed_with (result, "resend: HTTP 422: Invalid `to` field.", FALSE);
+}
+
+/* An API that echoes the key it refused: the key never reaches the result or the log. */
+static void
+test_resend_bad_key (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "resend", 401, NULL,
+    "{\"statusCode\":401,\"name\":\"missing_api_key\",\"message\":\"API key " RESEND_KEY " is invalid\"}");
+
+  tt_assert_failed_with (result, "resend: HTTP 401: API key", FALSE);
+  tt_assert_contains (tocsin_result_get_error (result), "check the api-key credential");
+}
+
+static void
+test_resend_rate_limited (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "resend", 429, "Retry-After: 7",
+    "{\"statusCode\":429,\"name\":\"rate_limit_exceeded\",\"message\":\"Too many requests.\"}");
+
+  tt_assert_failed_with (result, "resend: HTTP 429: Too many requests.", TRUE);
+  g_assert_cmpfloat (tocsin_result_get_retry_after (result), ==, 7);
+}
+
+static void
+test_resend_server_error (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (f, "resend", 503, NULL, "upstream down");
+
+  tt_assert_failed_with (result, "resend: POST", TRUE);
+  tt_assert_contains (tocsin_result_get_error (result), "HTTP 503: upstream down");
+}
+
+/* ---- gmail ------------------------------------------------------------------------------------ */
+
+/* base64url (RFC 4648 section 5) without padding, decoded (transfer full). */
+static GBytes *
+decode_base64url (const char *text)
+{
+  g_autoptr (GString) standard = g_string_new (text);
+  gsize length = 0;
+  guchar *data;
+
+  g_assert_null (strpbrk (text, "+/="));
+  g_strdelimit (standard->str, "-", '+');
+  g_strdelimit (standard->str, "_", '/');
+  while (standard->len % 4 != 0)
+    g_string_append_c (standard, '=');
+  data = g_base64_decode (standard->str, &length);
+  return g_bytes_new_take (data, length);
+}
+
+static void
+test_gmail_request (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "gmail", 200, NULL, "{\"id\":\"18c2a7e1f0b3d4a5\",\"threadId\":\"18c2a7e1f0b3d4a5\",\"labelIds\":[\"SENT\"]}");
+  const TtHttpRequest *request = request_at (f, 0);
+  g_autoptr (JsonObject) object = request_json (request);
+  g_autoptr (GBytes) raw = NULL;
+  g_autofree char *text = NULL;
+
+  tt_assert_success (result);
+  g_assert_cmpstr (tocsin_result_get_message_id (result), ==, "18c2a7e1f0b3d4a5");
+  g_assert_cmpstr (tt_http_request_get_method (request), ==, "POST");
+  g_assert_cmpstr (tt_http_request_get_path (request), ==, "/gmail/v1/users/me/messages/send");
+  g_assert_cmpstr (tt_http_request_get_header (request, "Authorization"), ==, "Bearer " GMAIL_TOKEN);
+  g_assert_cmpstr (tt_http_request_get_header (request, "Content-Type"), ==, "application/json");
+  g_assert_cmpuint (json_object_get_size (object), ==, 1);
+  raw = decode_base64url (json_object_get_string_member (object, "raw"));
+  text = g_strndup (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+  /* The whole RFC 5322 message, CRLF line endings. */
+  tt_assert_contains (text, "From: Alerts <alerts@example.com>\r\n");
+  tt_assert_contains (text, "To: oncall@example.com, backup@example.com\r\n");
+  tt_assert_contains (text, "Subject: [ALERT] [WARNING] Disk almost full\r\n");
+  tt_assert_contains (text, "\r\n\r\nAlert Level: WARNING\r\n\r\nDisk almost full\r\n");
+  tt_assert_contains (text, "\r\n---\r\nSent by tocsin\r\n");
+}
+
+static void
+test_gmail_expired_token (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "gmail", 401, NULL,
+    "{\"error\":{\"code\":401,\"message\":\"Request had invalid authentication credentials.\","
+    "\"status\":\"UNAUTHENTICATED\"}}");
+
+  tt_assert_failed_with (result, "gmail: HTTP 401: Request had invalid authentication credentials.",
+                         FALSE);
+  tt_assert_contains (tocsin_result_get_error (result), "the access token is expired or invalid");
+}
+
+static void
+test_gmail_api_error (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "gmail", 400, NULL,
+    "{\"error\":{\"code\":400,\"message\":\"Invalid To header\",\"status\":\"INVALID_ARGUMENT\"}}");
+
+  tt_assert_failed_with (result, "gmail: HTTP 400: Invalid To header", FALSE);
+}
+
+static void
+test_gmail_server_error (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "gmail", 500, NULL, "{\"error\":{\"code\":500,\"message\":\"Backend Error\"}}");
+
+  tt_assert_failed_with (result, "gmail: HTTP 500: Backend Error", TRUE);
+}
+
+/* ---- configuration and TLS -------------------------------------------------------------------- */
+
+static void
+test_config_base_url (Fixture *f, gconstpointer data)
+{
+  const char *type = data;
+  g_autofree char *settings = g_strdup_printf (
+    "    <transport type=\"%s\">\n      %s\n      <base-url>ftp://mail.example.org</base-url>\n"
+    "    </transport>\n" ADDRESSES, type,
+    g_str_equal (type, "resend") ? "<api-key credential=\"resend_key\"/>"
+                                 : "<access-token credential=\"gmail_token\"/>");
+  g_autofree char *message = tt_load_config_fails (f->dir, PREAMBLE, "key=\"mail\" type=\"email\"",
+                                                   settings, TOCSIN_ERROR_INVALID_VALUE,
+                                                   "tocsin.xml:10: ", "<base-url> 'ftp://mail.example.org'",
+                                                   NULL);
+}
+
+static void
+test_config_missing_secret (Fixture *f, gconstpointer data)
+{
+  const char *type = data;
+  g_autofree char *settings = g_strdup_printf ("    <transport type=\"%s\"/>\n" ADDRESSES, type);
+  g_autofree char *message = tt_load_config_fails (
+    f->dir, PREAMBLE, "key=\"mail\" type=\"email\"", settings, TOCSIN_ERROR_MISSING_SETTING,
+    TRANSPORT_LINE, g_str_equal (type, "resend") ? "<api-key>" : "<access-token>", NULL);
+}
+
+/* Without the test CA the server's certificate is refused, permanently. */
+static void
+test_tls_untrusted (Fixture *f, gconstpointer data)
+{
+  g_autofree char *settings = g_strdup_printf (
+    "    <transport type=\"resend\"><api-key credential=\"resend_key\"/><base-url>%s</base-url>"
+    "</transport>\n" ADDRESSES, tt_http_server_get_url (f->server));
+  g_autoptr (TocsinManager) manager = tt_load_config_ok (f->dir, PREAMBLE,
+                                                         "key=\"mail\" type=\"email\"", settings);
+  g_autoptr (TocsinAlert) alert = make_alert ();
+  g_autoptr (TocsinResult) result = tt_send_one (manager, alert);
+
+  tt_assert_failed_with (result, "resend: ", FALSE);
+  g_assert_cmpuint (tt_http_server_get_n_requests (f->server), ==, 0);
+}
+
+/* ---- main ------------------------------------------------------------------------------------- */
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD_DATA(path, data, func) \
+  g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
+
+int
+main (int argc, char **argv)
+{
+  tt_unset_proxy_env ();
+  /* Before any thread starts: setenv is not thread-safe. */
+  g_setenv (RESEND_KEY_VAR, RESEND_KEY, TRUE);
+  g_setenv (GMAIL_TOKEN_VAR, GMAIL_TOKEN, TRUE);
+  tt_init (&argc, &argv);
+
+  ADD ("/mailapi/resend/request", test_resend_request);
+  ADD ("/mailapi/resend/idempotency", test_resend_idempotency);
+  ADD ("/mailapi/resend/api-error", test_resend_api_error);
+  ADD ("/mailapi/resend/bad-key", test_resend_bad_key);
+  ADD ("/mailapi/resend/rate-limited", test_resend_rate_limited);
+  ADD ("/mailapi/resend/server-error", test_resend_server_error);
+  ADD ("/mailapi/gmail/request", test_gmail_request);
+  ADD ("/mailapi/gmail/expired-token", test_gmail_expired_token);
+  ADD ("/mailapi/gmail/api-error", test_gmail_api_error);
+  ADD ("/mailapi/gmail/server-error", test_gmail_server_error);
+  ADD_DATA ("/mailapi/config/resend/base-url", "resend", test_config_base_url);
+  ADD_DATA ("/mailapi/config/gmail/base-url", "gmail", test_config_base_url);
+  ADD_DATA ("/mailapi/config/resend/missing-key", "resend", test_config_missing_secret);
+  ADD_DATA ("/mailapi/config/gmail/missing-token", "gmail", test_config_missing_secret);
+  ADD ("/mailapi/tls/untrusted", test_tls_untrusted);
+
+  return g_test_run ();
+}
