@@ -1,4 +1,4 @@
-/* test-mailapi.c: the HTTP mail transports (resend, gmail) through the email channel, against a
+/* test-mailapi.c: the HTTP mail transports (resend, gmail, ses) through the email channel, against a
  * real HTTPS server on loopback (tests/httpserver.c, a certificate made at test time) that
  * checks method, path, headers and body exactly and answers as the APIs do.
  *
@@ -6,10 +6,19 @@
 #include "httpserver.h"
 #include "testutil.h"
 
+#include "sigv4.h"
+
+#include <stdio.h>
 #include <string.h>
 
 #define RESEND_KEY_VAR "TT_MAILAPI_RESEND_KEY"
 #define GMAIL_TOKEN_VAR "TT_MAILAPI_GMAIL_TOKEN"
+#define AWS_ID_VAR "TT_MAILAPI_AWS_ID"
+#define AWS_SECRET_VAR "TT_MAILAPI_AWS_SECRET"
+#define AWS_TOKEN_VAR "TT_MAILAPI_AWS_TOKEN"
+#define AWS_ID "AKIDTTEXAMPLE7Q"
+#define AWS_SECRET "tt/aws+secret/K7MDENGbPxRfiCY4c1d"
+#define AWS_TOKEN "tt-aws-session-token-2b9e"
 #define RESEND_KEY "re_tt_secret_5d1f8a"
 #define GMAIL_TOKEN "ya29.tt-secret-token-9c2e"
 
@@ -17,9 +26,13 @@
   "  <credentials>\n" \
   "    <credential name=\"resend_key\" type=\"env\" var=\"" RESEND_KEY_VAR "\"/>\n" \
   "    <credential name=\"gmail_token\" type=\"env\" var=\"" GMAIL_TOKEN_VAR "\"/>\n" \
+  "    <credential name=\"aws_id\" type=\"env\" var=\"" AWS_ID_VAR "\"/>\n" \
+  "    <credential name=\"aws_secret\" type=\"env\" var=\"" AWS_SECRET_VAR "\"/>\n" \
+  "    <credential name=\"aws_token\" type=\"env\" var=\"" AWS_TOKEN_VAR "\"/>\n" \
   "  </credentials>\n"
-/* With PREAMBLE the channel is on line 7, the <transport> on line 8. */
-#define TRANSPORT_LINE "tocsin.xml:8: "
+/* With PREAMBLE the channel is on line 10, the <transport> on line 11. */
+#define TRANSPORT_LINE "tocsin.xml:11: "
+#define SES_KEYS "<access-key-id credential=\"aws_id\"/><secret-access-key credential=\"aws_secret\"/>"
 
 #define ADDRESSES \
   "    <sender>Alerts &lt;alerts@example.com&gt;</sender>\n" \
@@ -52,10 +65,12 @@ static TocsinManager *
 load_transport (Fixture *f, const char *type, const char *extra, GError **error)
 {
   const char *secret = g_str_equal (type, "resend") ? "<api-key credential=\"resend_key\"/>"
-                                                     : "<access-token credential=\"gmail_token\"/>";
+                       : g_str_equal (type, "gmail") ? "<access-token credential=\"gmail_token\"/>"
+                                                     : SES_KEYS;
+  const char *url = g_str_equal (type, "ses") ? "endpoint" : "base-url";
   g_autofree char *settings = g_strdup_printf (
-    "    <transport type=\"%s\">%s<base-url>%s</base-url><ca-file>%s</ca-file>%s</transport>\n"
-    ADDRESSES, type, secret, tt_http_server_get_url (f->server),
+    "    <transport type=\"%s\">%s<%s>%s</%s><ca-file>%s</ca-file>%s</transport>\n"
+    ADDRESSES, type, secret, url, tt_http_server_get_url (f->server), url,
     tt_http_server_get_ca_file (f->server), extra ? extra : "");
 
   return tt_load_config (f->dir, PREAMBLE, "key=\"mail\" type=\"email\"", settings, error);
@@ -103,9 +118,10 @@ send_answered (Fixture *f, const char *type, guint status, const char *headers, 
   tt_http_server_push_response (f->server, status, headers, body);
   tt_log_capture_start ();
   result = tt_send_one (manager, alert);
-  log = tt_log_capture_stop_no_secret (RESEND_KEY, GMAIL_TOKEN, NULL);
+  log = tt_log_capture_stop_no_secret (RESEND_KEY, GMAIL_TOKEN, AWS_SECRET, AWS_TOKEN, NULL);
   tt_assert_not_contains (tocsin_result_get_error (result), RESEND_KEY);
   tt_assert_not_contains (tocsin_result_get_error (result), GMAIL_TOKEN);
+  tt_assert_not_contains (tocsin_result_get_error (result), AWS_SECRET);
   return result;
 }
 
@@ -273,6 +289,168 @@ test_gmail_server_error (Fixture *f, gconstpointer data)
   tt_assert_failed_with (result, "gmail: HTTP 500: Backend Error", TRUE);
 }
 
+/* ---- ses -------------------------------------------------------------------------------------- */
+
+/* Checks that @request carries a valid SigV4 signature by @id / @secret (and @token) of what
+ * the server received: the signer is proven against AWS's vectors (test-sigv4.c); this proves
+ * that the transport signs exactly the method, path, Host, Content-Type and body it sends. */
+static void
+assert_signed (const TtHttpRequest *request, const char *id, const char *secret, const char *token)
+{
+  const char *amz_date = tt_http_request_get_header (request, "X-Amz-Date");
+  gsize length = 0;
+  const char *body = tt_http_request_get_body (request, &length);
+  const PrivTocsinSigv4Pair headers[] = {
+    { "content-type", tt_http_request_get_header (request, "Content-Type") },
+    { "host", tt_http_request_get_header (request, "Host") },
+  };
+  g_autoptr (GDateTime) when = NULL;
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (PrivTocsinSigv4Result) expected = NULL;
+  g_autoptr (GError) error = NULL;
+  int y, mo, d, h, mi, se;
+
+  g_assert_nonnull (amz_date);
+  g_assert_cmpint (sscanf (amz_date, "%4d%2d%2dT%2d%2d%2dZ", &y, &mo, &d, &h, &mi, &se), ==, 6);
+  when = g_date_time_new (utc, y, mo, d, h, mi, se);
+  {
+    PrivTocsinSigv4Request signing = {
+      .method = tt_http_request_get_method (request), .path = tt_http_request_get_path (request),
+      .headers = headers, .n_headers = G_N_ELEMENTS (headers), .payload = body,
+      .payload_length = length, .region = "eu-west-3", .service = "ses", .access_key_id = id,
+      .secret_access_key = secret, .session_token = token,
+      .unix_time = g_date_time_to_unix (when),
+    };
+    expected = priv_tocsin_sigv4_sign (&signing, &error);
+  }
+  g_assert_no_error (error);
+  g_assert_cmpstr (tt_http_request_get_header (request, "Authorization"), ==, expected->authorization);
+}
+
+static void
+test_ses_request (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (f, "ses", 200, NULL,
+                                                   "{\"MessageId\":\"0102018c1a2b3c4d-ses-000000\"}");
+  const TtHttpRequest *request = request_at (f, 0);
+  g_autoptr (JsonObject) object = request_json (request);
+  JsonObject *destination = json_object_get_object_member (object, "Destination");
+  JsonArray *to = json_object_get_array_member (destination, "ToAddresses");
+  JsonObject *raw = json_object_get_object_member (json_object_get_object_member (object, "Content"), "Raw");
+  gsize length = 0;
+  g_autofree guchar *mime = g_base64_decode (json_object_get_string_member (raw, "Data"), &length);
+  g_autofree char *text = g_strndup ((const char *) mime, length);
+
+  tt_assert_success (result);
+  g_assert_cmpstr (tocsin_result_get_message_id (result), ==, "0102018c1a2b3c4d-ses-000000");
+  g_assert_cmpstr (tt_http_request_get_method (request), ==, "POST");
+  g_assert_cmpstr (tt_http_request_get_path (request), ==, "/v2/email/outbound-emails");
+  g_assert_cmpstr (tt_http_request_get_header (request, "Content-Type"), ==, "application/json");
+  g_assert_null (tt_http_request_get_header (request, "X-Amz-Security-Token"));
+  g_assert_true (g_regex_match_simple (
+    "^AWS4-HMAC-SHA256 Credential=" AWS_ID "/\\d{8}/eu-west-3/ses/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date, Signature=[0-9a-f]{64}$",
+    tt_http_request_get_header (request, "Authorization"), 0, 0));
+  assert_signed (request, AWS_ID, AWS_SECRET, NULL);
+  g_assert_cmpuint (json_object_get_size (object), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (object, "FromEmailAddress"), ==,
+                   "Alerts <alerts@example.com>");
+  g_assert_cmpuint (json_array_get_length (to), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (to, 0), ==, "oncall@example.com");
+  g_assert_cmpstr (json_array_get_string_element (to, 1), ==, "backup@example.com");
+  tt_assert_contains (text, "Subject: [ALERT] [WARNING] Disk almost full\r\n");
+  tt_assert_contains (text, "\r\n\r\nAlert Level: WARNING\r\n");
+}
+
+/* A session token is sent and signed. */
+static void
+test_ses_session_token (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinManager) manager = load_transport (f, "ses",
+                                                      "<session-token credential=\"aws_token\"/>",
+                                                      &error);
+  g_autoptr (TocsinAlert) alert = make_alert ();
+  const TtHttpRequest *request;
+
+  g_assert_no_error (error);
+  tt_send_ok (manager, alert);
+  request = request_at (f, 0);
+  g_assert_cmpstr (tt_http_request_get_header (request, "X-Amz-Security-Token"), ==, AWS_TOKEN);
+  tt_assert_contains (tt_http_request_get_header (request, "Authorization"),
+                      "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,");
+  assert_signed (request, AWS_ID, AWS_SECRET, AWS_TOKEN);
+}
+
+static void
+test_ses_rejected (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "ses", 400, "x-amzn-ErrorType: MessageRejected",
+    "{\"message\":\"Email address is not verified. The following identities failed the check in "
+    "region EU-WEST-3: alerts@example.com\"}");
+
+  tt_assert_failed_with (result, "ses: HTTP 400: Email address is not verified.", FALSE);
+}
+
+static void
+test_ses_throttled (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "ses", 429, "x-amzn-ErrorType: TooManyRequestsException",
+    "{\"message\":\"Maximum sending rate exceeded.\"}");
+
+  tt_assert_failed_with (result, "ses: HTTP 429: Maximum sending rate exceeded.", TRUE);
+}
+
+/* Without credentials in the config, the standard AWS variables are used (in a child process:
+ * the environment is the process's). */
+static void
+test_ses_environment (Fixture *f, gconstpointer data)
+{
+  g_autofree char *settings = NULL;
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinAlert) alert = make_alert ();
+
+  if (!tt_in_subprocess ())
+    return;
+  g_setenv ("AWS_ACCESS_KEY_ID", "AKIDFROMENVIRONMENT", TRUE);
+  g_setenv ("AWS_SECRET_ACCESS_KEY", "env/secret/key", TRUE);
+  g_setenv ("AWS_SESSION_TOKEN", "env-session-token", TRUE);
+  settings = g_strdup_printf ("    <transport type=\"ses\"><endpoint>%s</endpoint>"
+                              "<ca-file>%s</ca-file></transport>\n" ADDRESSES,
+                              tt_http_server_get_url (f->server),
+                              tt_http_server_get_ca_file (f->server));
+  manager = tt_load_config_ok (f->dir, PREAMBLE, "key=\"mail\" type=\"email\"", settings);
+  tt_send_ok (manager, alert);
+  assert_signed (request_at (f, 0), "AKIDFROMENVIRONMENT", "env/secret/key", "env-session-token");
+}
+
+static void
+test_ses_no_credentials (Fixture *f, gconstpointer data)
+{
+  g_autofree char *message = NULL;
+
+  if (!tt_in_subprocess ())
+    return;
+  g_unsetenv ("AWS_ACCESS_KEY_ID");
+  g_unsetenv ("AWS_SECRET_ACCESS_KEY");
+  message = tt_load_config_fails (f->dir, PREAMBLE, "key=\"mail\" type=\"email\"",
+                                  "    <transport type=\"ses\"/>\n" ADDRESSES,
+                                  TOCSIN_ERROR_CREDENTIAL, TRANSPORT_LINE,
+                                  "ses: no AWS credentials", NULL);
+}
+
+static void
+test_ses_half_credentials (Fixture *f, gconstpointer data)
+{
+  g_autofree char *message = tt_load_config_fails (
+    f->dir, PREAMBLE, "key=\"mail\" type=\"email\"",
+    "    <transport type=\"ses\"><access-key-id credential=\"aws_id\"/></transport>\n" ADDRESSES,
+    TOCSIN_ERROR_MISSING_SETTING, TRANSPORT_LINE, "give both <access-key-id> and <secret-access-key>",
+    NULL);
+}
+
 /* ---- configuration and TLS -------------------------------------------------------------------- */
 
 static void
@@ -286,7 +464,7 @@ test_config_base_url (Fixture *f, gconstpointer data)
                                  : "<access-token credential=\"gmail_token\"/>");
   g_autofree char *message = tt_load_config_fails (f->dir, PREAMBLE, "key=\"mail\" type=\"email\"",
                                                    settings, TOCSIN_ERROR_INVALID_VALUE,
-                                                   "tocsin.xml:10: ", "<base-url> 'ftp://mail.example.org'",
+                                                   "tocsin.xml:13: ", "<base-url> 'ftp://mail.example.org'",
                                                    NULL);
 }
 
@@ -330,6 +508,9 @@ main (int argc, char **argv)
   /* Before any thread starts: setenv is not thread-safe. */
   g_setenv (RESEND_KEY_VAR, RESEND_KEY, TRUE);
   g_setenv (GMAIL_TOKEN_VAR, GMAIL_TOKEN, TRUE);
+  g_setenv (AWS_ID_VAR, AWS_ID, TRUE);
+  g_setenv (AWS_SECRET_VAR, AWS_SECRET, TRUE);
+  g_setenv (AWS_TOKEN_VAR, AWS_TOKEN, TRUE);
   tt_init (&argc, &argv);
 
   ADD ("/mailapi/resend/request", test_resend_request);
@@ -342,6 +523,13 @@ main (int argc, char **argv)
   ADD ("/mailapi/gmail/expired-token", test_gmail_expired_token);
   ADD ("/mailapi/gmail/api-error", test_gmail_api_error);
   ADD ("/mailapi/gmail/server-error", test_gmail_server_error);
+  ADD ("/mailapi/ses/request", test_ses_request);
+  ADD ("/mailapi/ses/session-token", test_ses_session_token);
+  ADD ("/mailapi/ses/rejected", test_ses_rejected);
+  ADD ("/mailapi/ses/throttled", test_ses_throttled);
+  ADD ("/mailapi/ses/environment", test_ses_environment);
+  ADD ("/mailapi/ses/no-credentials", test_ses_no_credentials);
+  ADD ("/mailapi/ses/half-credentials", test_ses_half_credentials);
   ADD_DATA ("/mailapi/config/resend/base-url", "resend", test_config_base_url);
   ADD_DATA ("/mailapi/config/gmail/base-url", "gmail", test_config_base_url);
   ADD_DATA ("/mailapi/config/resend/missing-key", "resend", test_config_missing_secret);
