@@ -310,7 +310,7 @@ test_auth_failure (Fixture *f, gconstpointer data)
   f->server = tt_smtp_server_new (&options);
   manager = load_smtp (f, NULL, "starttls", "<username>" USER "</username><password credential=\"bad_pw\"/>");
   result = send_checked (manager, alert);
-  tt_assert_failed_with (result, "(reply 535)", FALSE);
+  tt_assert_failed_with (result, "(reply 535: permanent failure)", FALSE);
   tt_assert_contains (tocsin_result_get_error (result), "check <username> and the <password>");
   g_assert_cmpuint (tt_smtp_server_get_n_messages (f->server), ==, 0);
 }
@@ -327,7 +327,7 @@ test_rejected_recipient (Fixture *f, gconstpointer data)
   f->server = tt_smtp_server_new (&options);
   manager = load_smtp (f, NULL, "none", NULL);
   result = send_checked (manager, alert);
-  tt_assert_failed_with (result, "(reply 550)", FALSE);
+  tt_assert_failed_with (result, "(reply 550: permanent failure)", FALSE);
   g_assert_cmpuint (tt_smtp_server_get_n_messages (f->server), ==, 0);
 }
 
@@ -344,7 +344,7 @@ test_temporary_failure (Fixture *f, gconstpointer data)
   f->server = tt_smtp_server_new (&options);
   manager = load_smtp (f, NULL, "none", NULL);
   first = send_checked (manager, alert);
-  tt_assert_failed_with (first, "(reply 451)", TRUE);
+  tt_assert_failed_with (first, "(reply 451: temporary failure)", TRUE);
   second = send_checked (manager, alert);
   tt_assert_success (second);
   g_assert_nonnull (received (f, 0));

@@ -187,7 +187,8 @@ map_outcome (Smtp *self, CURLcode code, long reply, const char *errbuf, TocsinRe
   if (reply > 0)
     g_set_error (error, TOCSIN_ERROR,
                  code == CURLE_OPERATION_TIMEDOUT ? TOCSIN_ERROR_TIMEOUT : TOCSIN_ERROR_DELIVERY,
-                 "smtp %s: %s (reply %ld)%s", self->where, detail, reply, advice (code));
+                 "smtp %s: %s (reply %ld: %s failure)%s", self->where, detail, reply,
+                 retryable ? "temporary" : "permanent", advice (code));
   else
     g_set_error (error, TOCSIN_ERROR,
                  code == CURLE_OPERATION_TIMEDOUT ? TOCSIN_ERROR_TIMEOUT : TOCSIN_ERROR_DELIVERY,
