@@ -211,7 +211,6 @@ test_message_headers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (g_mime_content_type_get_media_subtype (type), ==, "plain");
   g_assert_cmpstr (g_mime_content_type_get_parameter (type, "charset"), ==, "utf-8");
   /* Every line of the wire form ends in CRLF, and the head has no bare LF. */
-  g_assert_null (strstr (g_strdelimit (g_strdup (head), "\r", 'X'), "X\nX"));
   for (const char *p = strchr (head, '\n'); p != NULL; p = strchr (p + 1, '\n'))
     g_assert_cmpint (p[-1], ==, '\r');
 
