@@ -32,7 +32,17 @@ struct _TocsinChannel {
   GAsyncQueue *queue;             /* (owned) of TocsinDelivery*, and stop markers */
   TocsinChannelWorker *workers;   /* (owned) array of n_workers */
 
+  guint max_attempts;             /* per delivery, 1 = no retry */
+  double backoff_min, backoff_max;/* seconds */
+
+  GMutex retry_lock;              /* guards retries and stopping */
+  GQueue retries;                 /* (element-type TocsinDelivery) (owned) waiting for their
+                                     next attempt, ordered by due time */
+  gboolean stopping;              /* shut down: a retryable failure is final */
+
   guint64 sent, failed, throttled;/* (atomic) */
+  guint64 retried;                /* (atomic) retries scheduled */
+  guint64 dropped;                /* (atomic) dropped by a full queue */
   gint in_flight;                 /* (atomic) accepted, not finished */
 
   GMutex nap_lock;                /* with nap_cond: idle workers nap here (see channel.c) */
@@ -60,7 +70,9 @@ void priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery)
 /* Reports a delivery refused by a throttle (transfer full) without queueing it. */
 void priv_tocsin_channel_reject_throttled (TocsinChannel *channel, TocsinDelivery *delivery);
 
-/* Watchdog pass: fails every in-flight delivery older than the channel's timeout. */
+/* Watchdog pass: fails every in-flight delivery older than the channel's timeout (plus a grace
+ * that lets a plugin's own timeout, a retryable failure, come first), and queues the retries
+ * whose time has come. */
 void priv_tocsin_channel_check_deadlines (TocsinChannel *channel);
 
 /* Shutdown: queue one stop marker per worker behind everything accepted. */

@@ -16,6 +16,12 @@ struct _TocsinChannelSpec {
   gboolean workers_set;     /* given explicitly (a warning is due if the class is not thread-safe) */
   double timeout;           /* seconds, already clamped */
   TocsinThrottle *throttle; /* (owned) (nullable): the channel's own */
+  guint max_attempts;       /* 1..TOCSIN_CHANNEL_MAX_ATTEMPTS_MAX */
+  double backoff_min;       /* seconds, clamped */
+  double backoff_max;       /* seconds, >= backoff_min */
+  guint queue_size;
+  TocsinOverflow overflow;
+  double block_timeout;     /* seconds */
   TocsinConfigNode *node;   /* (owned): the <channel> element; its children are the settings */
 };
 

@@ -22,6 +22,12 @@ tocsin_channel_spec_new (const char *key, const char *type)
   spec->min_level = TOCSIN_LEVEL_INFO;
   spec->workers = 1;
   spec->timeout = TOCSIN_CHANNEL_TIMEOUT_DEFAULT;
+  spec->max_attempts = TOCSIN_CHANNEL_MAX_ATTEMPTS_DEFAULT;
+  spec->backoff_min = TOCSIN_CHANNEL_BACKOFF_MIN_DEFAULT;
+  spec->backoff_max = TOCSIN_CHANNEL_BACKOFF_MAX_DEFAULT;
+  spec->queue_size = TOCSIN_CHANNEL_QUEUE_SIZE_DEFAULT;
+  spec->overflow = TOCSIN_OVERFLOW_BLOCK;
+  spec->block_timeout = TOCSIN_CHANNEL_TIMEOUT_DEFAULT;
   /* No file and no line: errors about settings added in code cite "<code>". */
   spec->node = priv_tocsin_config_node_new ("channel", NULL, 0, NULL);
   return spec;
@@ -55,6 +61,12 @@ priv_tocsin_channel_spec_copy (const TocsinChannelSpec *spec)
   copy->workers = spec->workers;
   copy->workers_set = spec->workers_set;
   copy->timeout = spec->timeout;
+  copy->max_attempts = spec->max_attempts;
+  copy->backoff_min = spec->backoff_min;
+  copy->backoff_max = spec->backoff_max;
+  copy->queue_size = spec->queue_size;
+  copy->overflow = spec->overflow;
+  copy->block_timeout = spec->block_timeout;
   /* The throttle is shared, not copied: its bucket state is the point of having one. */
   copy->throttle = spec->throttle ? tocsin_throttle_ref (spec->throttle) : NULL;
   copy->node = priv_tocsin_config_node_copy (spec->node);
@@ -114,6 +126,54 @@ tocsin_channel_spec_set_timeout (TocsinChannelSpec *spec, double seconds)
       seconds = clamped;
     }
   spec->timeout = seconds;
+}
+
+/* @value clamped to [@min, @max] with a warning naming @what; NaN is @fallback. */
+static double
+clamp_warn (const TocsinChannelSpec *spec, const char *what, double value, double min, double max,
+            double fallback)
+{
+  double clamped;
+
+  if (value != value)
+    return fallback;
+  if (value >= min && value <= max)
+    return value;
+  clamped = CLAMP (value, min, max);
+  priv_tocsin_log (G_LOG_LEVEL_WARNING, spec->key, "channel '%s': %s %g is outside [%g, %g]; using %g",
+                   spec->key, what, value, min, max, clamped);
+  return clamped;
+}
+
+void
+tocsin_channel_spec_set_retry (TocsinChannelSpec *spec, guint max_attempts, double backoff_min,
+                               double backoff_max)
+{
+  g_return_if_fail (spec != NULL);
+
+  spec->max_attempts = (guint) clamp_warn (spec, "max-attempts", max_attempts, 1,
+                                           TOCSIN_CHANNEL_MAX_ATTEMPTS_MAX,
+                                           TOCSIN_CHANNEL_MAX_ATTEMPTS_DEFAULT);
+  spec->backoff_min = clamp_warn (spec, "backoff-min (s)", backoff_min, 0.001,
+                                  TOCSIN_CHANNEL_BACKOFF_LIMIT, TOCSIN_CHANNEL_BACKOFF_MIN_DEFAULT);
+  spec->backoff_max = clamp_warn (spec, "backoff-max (s)", backoff_max, spec->backoff_min,
+                                  TOCSIN_CHANNEL_BACKOFF_LIMIT,
+                                  MAX (spec->backoff_min, TOCSIN_CHANNEL_BACKOFF_MAX_DEFAULT));
+}
+
+void
+tocsin_channel_spec_set_queue (TocsinChannelSpec *spec, guint size, TocsinOverflow overflow,
+                               double block_timeout)
+{
+  g_return_if_fail (spec != NULL);
+  g_return_if_fail (overflow <= TOCSIN_OVERFLOW_DROP_OLDEST);
+
+  spec->queue_size = (guint) clamp_warn (spec, "queue-size", size, 1,
+                                         TOCSIN_CHANNEL_QUEUE_SIZE_MAX,
+                                         TOCSIN_CHANNEL_QUEUE_SIZE_DEFAULT);
+  spec->overflow = overflow;
+  spec->block_timeout = clamp_warn (spec, "block-timeout (s)", block_timeout, 0, 3600,
+                                    TOCSIN_CHANNEL_TIMEOUT_DEFAULT);
 }
 
 void

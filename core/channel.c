@@ -39,6 +39,14 @@ static char stop_marker;
 /* How often a shutdown looks again whether the remaining workers are all hung. */
 #define HANG_CHECK_PERIOD_USEC (20 * 1000)
 
+/* The watchdog reports a delivery hung this long after its timeout: a plugin that enforces the
+ * timeout itself (the HTTP client, SMTP) returns a retryable failure first, which is retried,
+ * whereas a delivery the watchdog reports is final (its plugin may still be running it). */
+#define HANG_GRACE_USEC G_USEC_PER_SEC
+
+/* The longest Retry-After honoured, in seconds: a server asking for more gets a day. */
+#define RETRY_AFTER_MAX 86400.0
+
 static TocsinChannel *
 channel_ref (TocsinChannel *channel)
 {
@@ -101,13 +109,65 @@ report (TocsinChannel *channel, TocsinDelivery *delivery, const char *error_mess
   priv_tocsin_pending_done (channel->pending);
 }
 
+/* The wait before the next attempt of a delivery that has made @attempts: full jitter between
+ * backoff_min and min(backoff_max, backoff_min * 2^attempts), or the server's Retry-After when
+ * that is longer. */
+static gint64
+retry_delay_usec (TocsinChannel *channel, guint attempts, double retry_after)
+{
+  double ceiling = MIN (channel->backoff_max, channel->backoff_min * (double) (1u << MIN (attempts, 30u)));
+  double delay = ceiling > channel->backoff_min
+                   ? g_random_double_range (channel->backoff_min, ceiling)
+                   : channel->backoff_min;
+
+  if (retry_after > delay)
+    delay = MIN (retry_after, RETRY_AFTER_MAX);
+  return (gint64) (delay * G_USEC_PER_SEC);
+}
+
+/* Files @delivery (claimed, failed with @scratch) for another attempt, if it may have one; the
+ * channel then owns it again. FALSE: the failure is final. */
+static gboolean
+schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinResult *scratch)
+{
+  GList *link;
+
+  if (!scratch->retryable || delivery->attempts >= channel->max_attempts)
+    return FALSE;
+  g_mutex_lock (&channel->retry_lock);
+  if (channel->stopping)
+    {
+      g_mutex_unlock (&channel->retry_lock);
+      return FALSE;
+    }
+  delivery->due = tocsin_clock_now (channel->clock)
+                  + retry_delay_usec (channel, delivery->attempts, scratch->retry_after);
+  /* Reopened for whoever runs the next attempt (or for a shutdown to report). */
+  g_atomic_int_set (&delivery->state, DELIVERY_PENDING);
+  for (link = channel->retries.tail; link != NULL; link = link->prev)
+    if (((TocsinDelivery *) link->data)->due <= delivery->due)
+      break;
+  if (link != NULL)
+    g_queue_insert_after (&channel->retries, link, delivery);
+  else
+    g_queue_push_head (&channel->retries, delivery);
+  g_mutex_unlock (&channel->retry_lock);
+  __atomic_fetch_add (&channel->retried, 1, __ATOMIC_RELAXED);
+  priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key,
+                   "channel '%s': alert %s failed on attempt %u of %u; next attempt in %.3f s",
+                   channel->key, tocsin_alert_get_id (delivery->alert), delivery->attempts,
+                   channel->max_attempts,
+                   (double) (delivery->due - tocsin_clock_now (channel->clock)) / G_USEC_PER_SEC);
+  return TRUE;
+}
+
 static void
 run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
 {
   TocsinDelivery *delivery = worker->batch[index];
   g_autoptr (GError) error = NULL;
   TocsinResult scratch;
-  gboolean ok, hung;
+  gboolean ok, hung, retried = FALSE;
 
   /* A shutdown that found this worker hung has already reported what it had not started. */
   if (g_atomic_int_get (&delivery->state) != DELIVERY_PENDING)
@@ -130,6 +190,7 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
   worker->current = delivery;
   worker->started = tocsin_clock_now (channel->clock);
   worker->hung = FALSE;
+  delivery->attempts++;
   g_mutex_unlock (&worker->lock);
 
   ok = channel->klass->send (channel->instance, delivery->alert, &scratch, &error);
@@ -144,7 +205,8 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
       const char *message = NULL;
       if (!ok)
         message = error ? error->message : "the channel reported a failure without a reason";
-      report (channel, delivery, message, &scratch, 1);
+      if (ok || !(retried = schedule_retry (channel, delivery, &scratch)))
+        report (channel, delivery, message, &scratch, delivery->attempts);
     }
   else if (hung)
     priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key,
@@ -152,7 +214,8 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
                      channel->key, ok ? "delivered" : "failed");
   g_free (scratch.message_id);
   g_free (scratch.error);
-  priv_tocsin_delivery_free (delivery);
+  if (!retried)
+    priv_tocsin_delivery_free (delivery);
 }
 
 /* Takes up to @max items under one lock; blocks for the first one when @block. */
@@ -346,6 +409,11 @@ priv_tocsin_channel_new (const TocsinChannelSpec *spec, const TocsinChannelClass
   channel->node = priv_tocsin_config_node_copy (spec->node);
   channel->n_workers = effective_workers (spec, klass);
   channel->ctx = priv_tocsin_plugin_context_new (channel->key, channel->timeout, channel->n_workers);
+  channel->max_attempts = spec->max_attempts;
+  channel->backoff_min = spec->backoff_min;
+  channel->backoff_max = spec->backoff_max;
+  g_mutex_init (&channel->retry_lock);
+  g_queue_init (&channel->retries);
 
   if (!priv_tocsin_config_node_validate (channel->node, klass->settings, what, error))
     goto fail;
@@ -392,6 +460,9 @@ priv_tocsin_channel_unref (TocsinChannel *channel)
   g_cond_clear (&channel->exit_cond);
   g_mutex_clear (&channel->nap_lock);
   g_cond_clear (&channel->nap_cond);
+  /* A shutdown moved every retry to the queue; a channel that never started has none. */
+  g_queue_clear_full (&channel->retries, (GDestroyNotify) priv_tocsin_delivery_free);
+  g_mutex_clear (&channel->retry_lock);
   g_free (channel->key);
   g_free (channel->alias);
   g_free (channel->type_name);
@@ -438,11 +509,23 @@ priv_tocsin_channel_reject_throttled (TocsinChannel *channel, TocsinDelivery *de
   priv_tocsin_delivery_free (delivery);
 }
 
+/* Moves the retries due at @now (all of them with @all) to the work queue. */
+static void
+release_retries (TocsinChannel *channel, gint64 now, gboolean all)
+{
+  TocsinDelivery *delivery;
+
+  g_mutex_lock (&channel->retry_lock);
+  while ((delivery = g_queue_peek_head (&channel->retries)) != NULL && (all || delivery->due <= now))
+    g_async_queue_push (channel->queue, g_queue_pop_head (&channel->retries));
+  g_mutex_unlock (&channel->retry_lock);
+}
+
 void
 priv_tocsin_channel_check_deadlines (TocsinChannel *channel)
 {
   gint64 now = tocsin_clock_now (channel->clock);
-  gint64 limit = (gint64) (channel->timeout * G_USEC_PER_SEC);
+  gint64 limit = (gint64) (channel->timeout * G_USEC_PER_SEC) + HANG_GRACE_USEC;
 
   for (guint i = 0; i < channel->n_workers; i++)
     {
@@ -459,16 +542,23 @@ priv_tocsin_channel_check_deadlines (TocsinChannel *channel)
                 "delivery timed out after %g s (channel '%s' is still running it; its later alerts "
                 "wait behind it)", channel->timeout, channel->key);
               TocsinResult retry = { .retryable = TRUE };
-              report (channel, worker->current, message, &retry, 1);
+              report (channel, worker->current, message, &retry, worker->current->attempts);
             }
         }
       g_mutex_unlock (&worker->lock);
     }
+  release_retries (channel, now, FALSE);
 }
 
 void
 priv_tocsin_channel_stop (TocsinChannel *channel)
 {
+  /* A shutdown does not wait out backoffs: every retry gets its attempt now, before the stop
+   * markers, and a retryable failure from here on is final. */
+  g_mutex_lock (&channel->retry_lock);
+  channel->stopping = TRUE;
+  g_mutex_unlock (&channel->retry_lock);
+  release_retries (channel, 0, TRUE);
   for (guint i = 0; i < channel->n_workers; i++)
     g_async_queue_push (channel->queue, STOP_MARKER);
 }
@@ -624,6 +714,27 @@ tocsin_channel_get_timeout (const TocsinChannel *channel)
 {
   g_return_val_if_fail (channel != NULL, 0);
   return channel->timeout;
+}
+
+guint
+tocsin_channel_get_max_attempts (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, 0);
+  return channel->max_attempts;
+}
+
+double
+tocsin_channel_get_backoff_min (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, 0);
+  return channel->backoff_min;
+}
+
+double
+tocsin_channel_get_backoff_max (const TocsinChannel *channel)
+{
+  g_return_val_if_fail (channel != NULL, 0);
+  return channel->backoff_max;
 }
 
 TocsinThrottle *

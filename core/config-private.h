@@ -22,6 +22,7 @@ struct _TocsinConfig {
   GPtrArray *plugins;      /* (element-type TocsinConfigPlugin) */
   gboolean has_throttle;   /* <throttle> at top level */
   double throttle_rate, throttle_per, throttle_burst; /* already clamped; burst 0 = rate */
+  TocsinChannelSpec *defaults; /* (owned) retries and queues from <defaults>, already clamped */
   GPtrArray *channels;     /* (element-type TocsinChannelSpec) in file order */
 };
 

@@ -412,6 +412,8 @@ typedef enum {
   VALUE_CREDENTIAL_TYPE, /* env | file */
   VALUE_DECIMAL,         /* xsd:decimal */
   VALUE_WORKERS,         /* integer 1..64 */
+  VALUE_COUNT,           /* a non-negative integer */
+  VALUE_OVERFLOW,        /* block | drop-newest | drop-oldest */
   VALUE_ANY,
 } ValueKind;
 
@@ -444,16 +446,22 @@ static const AttrRule throttle_attrs[] = {
   { "rate", VALUE_DECIMAL, FALSE }, { "per", VALUE_DECIMAL, FALSE },
   { "burst", VALUE_DECIMAL, FALSE }, { NULL }
 };
+#define DELIVERY_ATTRS                                                                    \
+  { "max-attempts", VALUE_COUNT, FALSE }, { "backoff-min", VALUE_DECIMAL, FALSE },           \
+  { "backoff-max", VALUE_DECIMAL, FALSE }, { "queue-size", VALUE_COUNT, FALSE },             \
+  { "overflow", VALUE_OVERFLOW, FALSE }, { "block-timeout", VALUE_DECIMAL, FALSE }
 static const AttrRule channel_attrs[] = {
   { "key", VALUE_CHANNEL_ID, TRUE }, { "type", VALUE_TYPE_NAME, TRUE },
   { "name", VALUE_CHANNEL_ID, FALSE }, { "min-level", VALUE_ANY, FALSE },
-  { "workers", VALUE_WORKERS, FALSE }, { "timeout", VALUE_DECIMAL, FALSE }, { NULL }
+  { "workers", VALUE_WORKERS, FALSE }, { "timeout", VALUE_DECIMAL, FALSE }, DELIVERY_ATTRS,
+  { NULL }
 };
+static const AttrRule defaults_attrs[] = { DELIVERY_ATTRS, { NULL } };
 
 static const char *const tocsin_children[] = {
-  "plugin-path", "plugin", "credentials", "throttle", "channel", NULL
+  "plugin-path", "plugin", "credentials", "throttle", "defaults", "channel", NULL
 };
-static const char *const tocsin_single[] = { "credentials", "throttle", NULL };
+static const char *const tocsin_single[] = { "credentials", "throttle", "defaults", NULL };
 static const char *const credentials_children[] = { "credential", NULL };
 static const char *const channel_children[] = { "throttle", NULL };
 
@@ -464,6 +472,7 @@ static const ElementRule element_rules[] = {
   { "credentials", no_attrs, credentials_children, NULL, FALSE, FALSE },
   { "credential", credential_attrs, NULL, NULL, FALSE, FALSE },
   { "throttle", throttle_attrs, NULL, NULL, FALSE, FALSE },
+  { "defaults", defaults_attrs, NULL, NULL, FALSE, FALSE },
   { "channel", channel_attrs, channel_children, channel_children, TRUE, FALSE },
 };
 
@@ -539,6 +548,13 @@ check_value (ValueKind kind, const char *raw)
       return g_str_equal (value, "env") || g_str_equal (value, "file") ? NULL : "env or file";
     case VALUE_DECIMAL:
       return is_decimal (value) ? NULL : "a decimal number such as 10 or 0.5";
+    case VALUE_COUNT:
+      return g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT32, NULL, NULL)
+        ? NULL : "a whole number such as 3";
+    case VALUE_OVERFLOW:
+      return g_str_equal (value, "block") || g_str_equal (value, "drop-newest")
+             || g_str_equal (value, "drop-oldest")
+        ? NULL : "block, drop-newest or drop-oldest";
     case VALUE_WORKERS:
       return g_ascii_string_to_signed (value, 10, 1, TOCSIN_CHANNEL_WORKERS_MAX, &n, NULL)
         ? NULL : "an integer from 1 to 64";
@@ -834,6 +850,44 @@ read_throttle (Loader *l, xmlNode *node, const char *channel, double *rate, doub
                        1.0, *rate, "");
 }
 
+/* The retry and queue attributes of @node (a <defaults> or a <channel>) onto @spec, starting
+ * from @base (the <defaults>, or the built-in defaults); out-of-range values are clamped with a
+ * warning citing the line. */
+static void
+read_delivery_attributes (Loader *l, xmlNode *node, const char *channel,
+                          const TocsinChannelSpec *base, TocsinChannelSpec *spec)
+{
+  g_autofree char *where = location (l, node);
+  g_autofree char *owner = channel ? g_strdup_printf ("channel '%s'", channel) : g_strdup ("<defaults>");
+  g_autofree char *overflow = dup_attr (node, "overflow");
+  double attempts, backoff_min, backoff_max, size, block;
+  TocsinOverflow policy = base->overflow;
+
+  attempts = clamp_warn (where, owner, channel, "max-attempts",
+                         attr_number (node, "max-attempts", base->max_attempts), 1,
+                         TOCSIN_CHANNEL_MAX_ATTEMPTS_MAX, "");
+  backoff_min = clamp_warn (where, owner, channel, "backoff-min",
+                            attr_number (node, "backoff-min", base->backoff_min), 0.001,
+                            TOCSIN_CHANNEL_BACKOFF_LIMIT, " s");
+  backoff_max = clamp_warn (where, owner, channel, "backoff-max",
+                            attr_number (node, "backoff-max", MAX (base->backoff_max, backoff_min)),
+                            backoff_min, TOCSIN_CHANNEL_BACKOFF_LIMIT, " s");
+  size = clamp_warn (where, owner, channel, "queue-size",
+                     attr_number (node, "queue-size", base->queue_size), 1,
+                     TOCSIN_CHANNEL_QUEUE_SIZE_MAX, "");
+  block = clamp_warn (where, owner, channel, "block-timeout",
+                      attr_number (node, "block-timeout", base->block_timeout), 0, 3600, " s");
+  if (overflow != NULL)
+    {
+      g_strstrip (overflow);
+      policy = g_str_equal (overflow, "drop-newest") ? TOCSIN_OVERFLOW_DROP_NEWEST
+               : g_str_equal (overflow, "drop-oldest") ? TOCSIN_OVERFLOW_DROP_OLDEST
+                                                         : TOCSIN_OVERFLOW_BLOCK;
+    }
+  tocsin_channel_spec_set_retry (spec, (guint) attempts, backoff_min, backoff_max);
+  tocsin_channel_spec_set_queue (spec, (guint) size, policy, block);
+}
+
 /* Keys and aliases share one namespace, because a targeted send looks both up. */
 static gboolean
 claim_id (Loader *l, xmlNode *node, const char *id, gboolean alias, const char *key,
@@ -1012,6 +1066,7 @@ load_channel (Loader *l, xmlNode *node, GError **error)
   spec = tocsin_channel_spec_new (key, type);
   tocsin_channel_spec_set_alias (spec, alias);
   load_channel_attributes (l, node, spec);
+  read_delivery_attributes (l, node, key, l->config->defaults, spec);
   if (!load_channel_level (l, node, spec, error) || !load_channel_children (l, node, spec, error))
     {
       tocsin_channel_spec_free (spec);
@@ -1028,6 +1083,13 @@ load_rules (Loader *l, xmlNode *root, GError **error)
   for (xmlNode *child = root->children; child != NULL; child = child->next)
     if (is_element (child, "credentials") && !load_credentials (l, child, error))
       return FALSE;
+  /* Defaults before the channels too, wherever they are. */
+  for (xmlNode *child = root->children; child != NULL; child = child->next)
+    if (is_element (child, "defaults"))
+      {
+        g_autoptr (TocsinChannelSpec) builtin = tocsin_channel_spec_new ("defaults", "defaults");
+        read_delivery_attributes (l, child, NULL, builtin, l->config->defaults);
+      }
   for (xmlNode *child = root->children; child != NULL; child = child->next)
     {
       if (is_element (child, "plugin-path"))
@@ -1057,6 +1119,7 @@ config_new (void)
   config->plugin_paths = g_ptr_array_new_with_free_func (g_free);
   config->plugins = g_ptr_array_new_with_free_func ((GDestroyNotify) config_plugin_free);
   config->channels = g_ptr_array_new_with_free_func ((GDestroyNotify) tocsin_channel_spec_free);
+  config->defaults = tocsin_channel_spec_new ("defaults", "defaults");
   return config;
 }
 
@@ -1162,6 +1225,7 @@ tocsin_config_unref (TocsinConfig *config)
   g_ptr_array_unref (config->plugin_paths);
   g_ptr_array_unref (config->plugins);
   g_ptr_array_unref (config->channels);
+  tocsin_channel_spec_free (config->defaults);
   g_free (config);
 }
 

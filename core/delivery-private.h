@@ -30,6 +30,8 @@ struct _TocsinDelivery {
   guint index;         /* slot in batch->results */
   gint state;          /* (atomic) DELIVERY_PENDING until whoever finishes it first claims it */
   gint64 accepted;     /* g_get_monotonic_time() at acceptance */
+  guint attempts;      /* attempts started so far */
+  gint64 due;          /* channel clock reading of the next attempt, while waiting for a retry */
 };
 
 enum { DELIVERY_PENDING = 0, DELIVERY_CLAIMED = 1 };

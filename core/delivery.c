@@ -110,6 +110,8 @@ priv_tocsin_delivery_new (TocsinAlert *alert, TocsinBatch *batch, guint index)
   delivery->index = index;
   delivery->state = DELIVERY_PENDING;
   delivery->accepted = g_get_monotonic_time ();
+  delivery->attempts = 0;
+  delivery->due = 0;
   return delivery;
 }
 

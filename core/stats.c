@@ -4,11 +4,11 @@
 
 typedef struct {
   char *key;
-  guint64 sent, failed, throttled, queued;
+  guint64 sent, failed, throttled, queued, retried, dropped;
 } ChannelStats;
 
 struct _TocsinStats {
-  guint64 sent, failed, throttled, queued;
+  guint64 sent, failed, throttled, queued, retried, dropped;
   guint n_channels;
   ChannelStats *channels;
 };
@@ -30,7 +30,11 @@ priv_tocsin_stats_new (GPtrArray *channels)
       c->failed = __atomic_load_n (&channel->failed, __ATOMIC_RELAXED);
       c->throttled = __atomic_load_n (&channel->throttled, __ATOMIC_RELAXED);
       c->queued = (guint64) MAX (g_atomic_int_get (&channel->in_flight), 0);
+      c->retried = __atomic_load_n (&channel->retried, __ATOMIC_RELAXED);
+      c->dropped = __atomic_load_n (&channel->dropped, __ATOMIC_RELAXED);
       stats->sent += c->sent;
+      stats->retried += c->retried;
+      stats->dropped += c->dropped;
       stats->failed += c->failed;
       stats->throttled += c->throttled;
       stats->queued += c->queued;
@@ -77,6 +81,20 @@ tocsin_stats_get_queued (const TocsinStats *stats)
   return stats->queued;
 }
 
+guint64
+tocsin_stats_get_retried (const TocsinStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+  return stats->retried;
+}
+
+guint64
+tocsin_stats_get_dropped (const TocsinStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, 0);
+  return stats->dropped;
+}
+
 guint
 tocsin_stats_get_n_channels (const TocsinStats *stats)
 {
@@ -112,3 +130,5 @@ CHANNEL_GETTER (sent)
 CHANNEL_GETTER (failed)
 CHANNEL_GETTER (throttled)
 CHANNEL_GETTER (queued)
+CHANNEL_GETTER (retried)
+CHANNEL_GETTER (dropped)

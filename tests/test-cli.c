@@ -19,7 +19,8 @@
   "  <channel key=\"nop\" name=\"pager\" type=\"noop\" min-level=\"warning\">\n" \
   "    <message-id>true</message-id>\n" \
   "  </channel>\n" \
-  "  <channel key=\"bad\" type=\"noop\" min-level=\"critical\">\n" \
+  "  <channel key=\"bad\" type=\"noop\" min-level=\"critical\" max-attempts=\"3\"\n" \
+  "           backoff-min=\"0.001\" backoff-max=\"0.002\">\n" \
   "    <fail>true</fail>\n" \
   "  </channel>\n" \
   "</tocsin>\n"
@@ -420,7 +421,8 @@ test_send_failure_exit (Fixture *f, gconstpointer data)
   results = json_results (root, 3);
   assert_result (results, 0, "log", TRUE, NULL, NULL, FALSE, 1);
   assert_result (results, 1, "nop", TRUE, "noop-1", NULL, FALSE, 1);
-  assert_result (results, 2, "bad", FALSE, NULL, "noop: configured to fail", TRUE, 1);
+  /* Retried twice (max-attempts="3", millisecond backoffs), then reported. */
+  assert_result (results, 2, "bad", FALSE, NULL, "noop: configured to fail", TRUE, 3);
   assert_counts (json_object_get_object_member (doc, "stats"), 2, 1, 0);
   assert_counts (channel_stats (json_object_get_object_member (doc, "stats"), "bad"), 0, 1, 0);
   /* The library warns that the channel failed. */

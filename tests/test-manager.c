@@ -204,6 +204,8 @@ add (Fixture *f, const char *key, const char *alias, TocsinLevel min_level, cons
 
   if (alias)
     tocsin_channel_spec_set_alias (spec, alias);
+  /* One attempt: retries have tests of their own. */
+  tocsin_channel_spec_set_retry (spec, 1, 1, 1);
   tocsin_channel_spec_set_min_level (spec, min_level);
   if (mode)
     tocsin_channel_spec_add_setting (spec, "mode", mode);
@@ -549,6 +551,7 @@ add_gated (Fixture *f, const char *key, double timeout, guint workers)
   g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new (key, "ctl");
 
   tocsin_channel_spec_add_setting (spec, "mode", "gate");
+  tocsin_channel_spec_set_retry (spec, 1, 1, 1);
   tocsin_channel_spec_set_timeout (spec, timeout);
   tocsin_channel_spec_set_workers (spec, workers);
   g_assert_true (tocsin_manager_add_channel (f->manager, spec, NULL));
@@ -560,7 +563,8 @@ test_hang_isolated (Fixture *f, gconstpointer data)
   g_autoptr (TocsinAlert) info = alert ("hello", TOCSIN_LEVEL_INFO);
   g_autoptr (GPtrArray) results = NULL;
   g_autoptr (TocsinStats) stats = NULL;
-  Advancer a = { f, NULL, 1, 3 * G_USEC_PER_SEC };
+  /* Past the 2 s timeout and the watchdog's 1 s grace. */
+  Advancer a = { f, NULL, 1, 4 * G_USEC_PER_SEC };
   GThread *thread;
 
   add_gated (f, "hi-hang", 2, 1);

@@ -17,8 +17,10 @@
 
 /* The credential "hook" (the file hook.url) that every config written by load() defines, which
  * puts the channel on line 6 and its first setting on line 7. */
+/* <defaults max-attempts="1"/>: one attempt per delivery unless a test asks for retries (they
+ * have tests of their own); on the credentials' line, so that line numbers stay as they are. */
 #define PREAMBLE \
-  "  <credentials>\n" \
+  "  <defaults max-attempts=\"1\"/><credentials>\n" \
   "    <credential name=\"hook\" type=\"file\" path=\"hook.url\"/>\n" \
   "  </credentials>\n"
 #define FIRST_SETTING_LINE 7

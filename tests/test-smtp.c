@@ -16,8 +16,10 @@
 #define BAD_PASSWORD "tt-smtp-wrong-6a1c"
 #define USER "alerts"
 
+/* <defaults max-attempts="1"/>: one attempt per delivery unless a test asks for retries (they
+ * have tests of their own); on the credentials' line, so that line numbers stay as they are. */
 #define PREAMBLE \
-  "  <credentials>\n" \
+  "  <defaults max-attempts=\"1\"/><credentials>\n" \
   "    <credential name=\"smtp_pw\" type=\"env\" var=\"" PASSWORD_VAR "\"/>\n" \
   "    <credential name=\"bad_pw\" type=\"env\" var=\"" BAD_PASSWORD_VAR "\"/>\n" \
   "    <credential name=\"resend_key\" type=\"env\" var=\"" RESEND_KEY_VAR "\"/>\n" \

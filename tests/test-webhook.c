@@ -18,8 +18,10 @@
 #define TOKEN_VAR "TT_WEBHOOK_TOKEN"
 #define BAD_TOKEN_VAR "TT_WEBHOOK_BAD_TOKEN"
 #define URL_FILE "hook-url.secret"
+/* <defaults max-attempts="1"/>: one attempt per delivery unless a test asks for retries (they
+ * have tests of their own); on the credentials' line, so that line numbers stay as they are. */
 #define PREAMBLE \
-  "  <credentials>\n" \
+  "  <defaults max-attempts=\"1\"/><credentials>\n" \
   "    <credential name=\"hook_token\" type=\"env\" var=\"" TOKEN_VAR "\"/>\n" \
   "    <credential name=\"bad_token\" type=\"env\" var=\"" BAD_TOKEN_VAR "\"/>\n" \
   "    <credential name=\"hook_url\" type=\"file\" path=\"" URL_FILE "\"/>\n" \

@@ -37,6 +37,18 @@ guint tocsin_channel_get_workers (const TocsinChannel *channel);
 TOCSIN_AVAILABLE_IN_1_0
 double tocsin_channel_get_timeout (const TocsinChannel *channel);
 
+/** tocsin_channel_get_max_attempts: Returns: attempts per delivery (1: no retry) */
+TOCSIN_AVAILABLE_IN_1_0
+guint tocsin_channel_get_max_attempts (const TocsinChannel *channel);
+
+/** tocsin_channel_get_backoff_min: Returns: the least wait before a retry, in seconds */
+TOCSIN_AVAILABLE_IN_1_0
+double tocsin_channel_get_backoff_min (const TocsinChannel *channel);
+
+/** tocsin_channel_get_backoff_max: Returns: the most wait before a retry, in seconds */
+TOCSIN_AVAILABLE_IN_1_0
+double tocsin_channel_get_backoff_max (const TocsinChannel *channel);
+
 /**
  * tocsin_channel_get_throttle:
  * Returns: (transfer none) (nullable): the channel's own throttle, else the manager's shared one,

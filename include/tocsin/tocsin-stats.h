@@ -34,6 +34,14 @@ guint64 tocsin_stats_get_throttled (const TocsinStats *stats);
 TOCSIN_AVAILABLE_IN_1_0
 guint64 tocsin_stats_get_queued (const TocsinStats *stats);
 
+/** tocsin_stats_get_retried: Returns: retries scheduled after retryable failures */
+TOCSIN_AVAILABLE_IN_1_0
+guint64 tocsin_stats_get_retried (const TocsinStats *stats);
+
+/** tocsin_stats_get_dropped: Returns: alerts a full channel queue dropped */
+TOCSIN_AVAILABLE_IN_1_0
+guint64 tocsin_stats_get_dropped (const TocsinStats *stats);
+
 TOCSIN_AVAILABLE_IN_1_0
 guint tocsin_stats_get_n_channels (const TocsinStats *stats);
 
@@ -57,6 +65,12 @@ guint64 tocsin_stats_get_channel_throttled (const TocsinStats *stats, guint inde
 /** tocsin_stats_get_channel_queued: Returns: deliveries waiting in or being run by that channel */
 TOCSIN_AVAILABLE_IN_1_0
 guint64 tocsin_stats_get_channel_queued (const TocsinStats *stats, guint index);
+
+TOCSIN_AVAILABLE_IN_1_0
+guint64 tocsin_stats_get_channel_retried (const TocsinStats *stats, guint index);
+
+TOCSIN_AVAILABLE_IN_1_0
+guint64 tocsin_stats_get_channel_dropped (const TocsinStats *stats, guint index);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TocsinStats, tocsin_stats_free)
 

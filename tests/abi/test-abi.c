@@ -200,7 +200,8 @@ test_settings (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (g_chmod (token_file, 0600), ==, 0); /* else the core warns about the mode */
   tt_log_capture_start ();
-  manager = load_ok (f->dir, preamble, "key=\"k\" workers=\"2\" timeout=\"7\"", settings);
+  manager = load_ok (f->dir, preamble, "key=\"k\" workers=\"2\" timeout=\"7\" max-attempts=\"1\"",
+                     settings);
   log = tt_log_capture_stop ();
   g_test_message ("%s", log);
   ready = g_strdup_printf ("abi-old: channel k of <channel> at %s/tocsin.xml:%d ready: timeout "
@@ -294,7 +295,7 @@ test_http (Fixture *f, gconstpointer data)
   g_autofree char *settings = g_strdup_printf ("    <output>out.txt</output>\n"
                                                "    <url>%s/hook</url>\n",
                                                tt_http_server_get_url (server));
-  g_autoptr (TocsinManager) manager = load_ok (f->dir, NULL, "key=\"h\"", settings);
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, NULL, "key=\"h\" max-attempts=\"1\"", settings);
   g_autoptr (TocsinAlert) first = make_alert ("first", TOCSIN_LEVEL_WARNING);
   g_autoptr (TocsinAlert) second = make_alert ("second", TOCSIN_LEVEL_WARNING);
   g_autoptr (TocsinResult) ok = NULL;
