@@ -359,27 +359,6 @@ start_workers (TocsinChannel *channel, GError **error)
   return TRUE;
 }
 
-/* Names the channel in a plugin's create error. A plugin usually cites the line of the setting
- * at fault ("FILE:LINE: ..."); that location stays first: "FILE:LINE: channel 'k' (type t): ...". */
-static void
-propagate_create_error (GError **dest, GError *src, const char *file, const char *what)
-{
-  size_t n = file ? strlen (file) : 0;
-  const char *rest;
-
-  if (n > 0 && strncmp (src->message, file, n) == 0 && src->message[n] == ':' &&
-      (rest = strstr (src->message + n + 1, ": ")) != NULL)
-    {
-      char *message = g_strdup_printf ("%.*s: %s: %s", (int) (rest - src->message), src->message,
-                                       what, rest + 2);
-      g_free (src->message);
-      src->message = message;
-      g_propagate_error (dest, src);
-      return;
-    }
-  g_propagate_prefixed_error (dest, src, "%s: ", what);
-}
-
 TocsinChannel *
 priv_tocsin_channel_new (const TocsinChannelSpec *spec, const TocsinChannelClass *klass,
                          TocsinClock *clock, TocsinThrottle *shared_throttle,
@@ -424,8 +403,8 @@ priv_tocsin_channel_new (const TocsinChannelSpec *spec, const TocsinChannelClass
         g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_FAILED,
                      "%s: the plugin could not create the channel and gave no reason", what);
       else
-        propagate_create_error (error, g_steal_pointer (&local),
-                                spec->node->file ? spec->node->file : "<data>", what);
+        priv_tocsin_propagate_after_location (error, g_steal_pointer (&local),
+                                              spec->node->file ? spec->node->file : "<data>", what);
       goto fail;
     }
   if (!start_workers (channel, error))

@@ -42,4 +42,9 @@ gboolean priv_tocsin_config_node_validate (TocsinConfigNode *node, const TocsinS
 /* "FILE:LINE" of @node, or "<data>:LINE", or "<code>" when not read from a file. (transfer full) */
 char *priv_tocsin_config_node_dup_location (const TocsinConfigNode *node);
 
+/* Propagates @src (transfer full) into @dest with "@what: " inserted after the "FILE:LINE: " it
+ * starts with when it cites @file (a plugin's error about one of its settings), else in front. */
+void priv_tocsin_propagate_after_location (GError **dest, GError *src, const char *file,
+                                           const char *what);
+
 G_END_DECLS

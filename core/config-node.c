@@ -559,3 +559,24 @@ priv_tocsin_config_node_validate (TocsinConfigNode *node, const TocsinSettingSpe
   node->spec = settings;
   return TRUE;
 }
+
+/* A plugin usually cites the line of the setting at fault ("FILE:LINE: ..."); that location
+ * stays first: "FILE:LINE: channel 'k' (type t): ...", never twice. */
+void
+priv_tocsin_propagate_after_location (GError **dest, GError *src, const char *file, const char *what)
+{
+  size_t n = file ? strlen (file) : 0;
+  const char *rest;
+
+  if (n > 0 && strncmp (src->message, file, n) == 0 && src->message[n] == ':'
+      && (rest = strstr (src->message + n + 1, ": ")) != NULL)
+    {
+      char *message = g_strdup_printf ("%.*s: %s: %s", (int) (rest - src->message), src->message,
+                                       what, rest + 2);
+      g_free (src->message);
+      src->message = message;
+      g_propagate_error (dest, src);
+      return;
+    }
+  g_propagate_prefixed_error (dest, src, "%s: ", what);
+}

@@ -92,7 +92,8 @@ tocsin_transport_new (TocsinPluginContext *ctx, const TocsinConfigNode *node, GE
                                       "%s: the plugin could not create the transport and gave "
                                       "no reason", what);
       else
-        g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", what);
+        priv_tocsin_propagate_after_location (error, g_steal_pointer (&local),
+                                              tocsin_config_node_get_file (node), what);
       g_mutex_clear (&transport->lock);
       g_free (transport);
       return NULL;

@@ -439,6 +439,10 @@ test_config_port (Fixture *f, gconstpointer data)
     "    <transport type=\"smtp\">\n      <host>mail.example.com</host>\n      <port>70000</port>\n"
     "    </transport>\n" ADDRESSES, TOCSIN_ERROR_INVALID_VALUE, "tocsin.xml:11: ",
     "<port> 70000 is not a TCP port", NULL);
+
+  /* The location is given once, first, with the channel and the transport after it. */
+  tt_assert_contains (message, "tocsin.xml:11: channel 'mail' (type email): transport 'smtp': smtp: ");
+  g_assert_null (strstr (strstr (message, "tocsin.xml:") + 1, "tocsin.xml:"));
 }
 
 static void
