@@ -125,10 +125,13 @@ retry_delay_usec (TocsinChannel *channel, guint attempts, double retry_after)
   return (gint64) (delay * G_USEC_PER_SEC);
 }
 
-/* Files @delivery (claimed, failed with @scratch) for another attempt, if it may have one; the
- * channel then owns it again. FALSE: the failure is final. */
+/* Files @delivery (claimed, failed with @scratch in an attempt that began at @started) for
+ * another attempt, if it may have one; the channel then owns it again. FALSE: the failure is
+ * final. The wait counts from the start of the failed attempt, so attempts start at least a
+ * backoff apart however long each one took. */
 static gboolean
-schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinResult *scratch)
+schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinResult *scratch,
+                gint64 started)
 {
   GList *link;
 
@@ -140,8 +143,7 @@ schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinRe
       g_mutex_unlock (&channel->retry_lock);
       return FALSE;
     }
-  delivery->due = tocsin_clock_now (channel->clock)
-                  + retry_delay_usec (channel, delivery->attempts, scratch->retry_after);
+  delivery->due = started + retry_delay_usec (channel, delivery->attempts, scratch->retry_after);
   /* Reopened for whoever runs the next attempt (or for a shutdown to report). */
   g_atomic_int_set (&delivery->state, DELIVERY_PENDING);
   for (link = channel->retries.tail; link != NULL; link = link->prev)
@@ -156,8 +158,7 @@ schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinRe
   priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key,
                    "channel '%s': alert %s failed on attempt %u of %u; next attempt in %.3f s",
                    channel->key, tocsin_alert_get_id (delivery->alert), delivery->attempts,
-                   channel->max_attempts,
-                   (double) (delivery->due - tocsin_clock_now (channel->clock)) / G_USEC_PER_SEC);
+                   channel->max_attempts, (double) (delivery->due - started) / G_USEC_PER_SEC);
   return TRUE;
 }
 
@@ -168,6 +169,7 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
   g_autoptr (GError) error = NULL;
   TocsinResult scratch;
   gboolean ok, hung, retried = FALSE;
+  gint64 started;
 
   /* A shutdown that found this worker hung has already reported what it had not started. */
   if (g_atomic_int_get (&delivery->state) != DELIVERY_PENDING)
@@ -188,7 +190,7 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
   g_mutex_lock (&worker->lock);
   worker->batch_next = index + 1;
   worker->current = delivery;
-  worker->started = tocsin_clock_now (channel->clock);
+  worker->started = started = tocsin_clock_now (channel->clock);
   worker->hung = FALSE;
   delivery->attempts++;
   g_mutex_unlock (&worker->lock);
@@ -205,7 +207,7 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
       const char *message = NULL;
       if (!ok)
         message = error ? error->message : "the channel reported a failure without a reason";
-      if (ok || !(retried = schedule_retry (channel, delivery, &scratch)))
+      if (ok || !(retried = schedule_retry (channel, delivery, &scratch, started)))
         report (channel, delivery, message, &scratch, delivery->attempts);
     }
   else if (hung)
