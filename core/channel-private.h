@@ -43,6 +43,14 @@ struct _TocsinChannel {
   guint64 sent, failed, throttled;/* (atomic) */
   guint64 retried;                /* (atomic) retries scheduled */
   guint64 dropped;                /* (atomic) dropped by a full queue */
+
+  guint queue_size;               /* the most deliveries in flight (in_flight) */
+  TocsinOverflow overflow;
+  double block_timeout;           /* seconds, for TOCSIN_OVERFLOW_BLOCK */
+  GMutex room_lock;               /* with room_cond: callers waiting for room */
+  GCond room_cond;
+  gint room_waiters;              /* (atomic) callers waiting on room_cond */
+  gint burst_dropped;             /* (atomic) drops since the queue last had room */
   gint in_flight;                 /* (atomic) accepted, not finished */
 
   GMutex nap_lock;                /* with nap_cond: idle workers nap here (see channel.c) */
@@ -64,8 +72,10 @@ void priv_tocsin_channel_unref (TocsinChannel *channel);
 /* The throttle that applies (own, else shared), or NULL. */
 TocsinThrottle *priv_tocsin_channel_get_throttle (TocsinChannel *channel);
 
-/* Queues a delivery (transfer full), counting it in the channel's and the manager's in-flight counts. */
-void priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery);
+/* Queues a delivery (transfer full), counting it in the channel's and the manager's in-flight
+ * counts; when the queue is full, applies the channel's overflow policy. FALSE: @delivery was
+ * dropped (and reported so). */
+gboolean priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery);
 
 /* Reports a delivery refused by a throttle (transfer full) without queueing it. */
 void priv_tocsin_channel_reject_throttled (TocsinChannel *channel, TocsinDelivery *delivery);

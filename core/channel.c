@@ -66,6 +66,26 @@ short_title (TocsinAlert *alert)
   return g_strconcat (head, "...", NULL);
 }
 
+/* A delivery left: wakes a caller waiting for room, and closes a burst of drops with its count. */
+static void
+room_made (TocsinChannel *channel)
+{
+  gint dropped;
+
+  if (g_atomic_int_get (&channel->room_waiters) > 0)
+    {
+      g_mutex_lock (&channel->room_lock);
+      g_cond_broadcast (&channel->room_cond);
+      g_mutex_unlock (&channel->room_lock);
+    }
+  if (g_atomic_int_get (&channel->burst_dropped) > 0
+      && (guint) g_atomic_int_get (&channel->in_flight) < channel->queue_size
+      && (dropped = g_atomic_int_and (&channel->burst_dropped, 0)) > 0)
+    priv_tocsin_log (G_LOG_LEVEL_WARNING, channel->key,
+                     "channel '%s': %d alert(s) dropped while its queue was full (queue-size %u)",
+                     channel->key, dropped, channel->queue_size);
+}
+
 /* Reports the outcome of @delivery, which the caller has claimed. @scratch carries what the
  * plugin set (message id, retryable, retry-after); @error_message is NULL on success. */
 static void
@@ -106,6 +126,7 @@ report (TocsinChannel *channel, TocsinDelivery *delivery, const char *error_mess
       priv_tocsin_batch_put (delivery->batch, delivery->index, result);
     }
   g_atomic_int_dec_and_test (&channel->in_flight);
+  room_made (channel);
   priv_tocsin_pending_done (channel->pending);
 }
 
@@ -125,23 +146,32 @@ retry_delay_usec (TocsinChannel *channel, guint attempts, double retry_after)
   return (gint64) (delay * G_USEC_PER_SEC);
 }
 
-/* Files @delivery (claimed, failed with @scratch in an attempt that began at @started) for
- * another attempt, if it may have one; the channel then owns it again. FALSE: the failure is
- * final. The wait counts from the start of the failed attempt, so attempts start at least a
- * backoff apart however long each one took. */
-static gboolean
+typedef enum {
+  RETRY_NONE,      /* the failure is final */
+  RETRY_SCHEDULED, /* filed for later: the channel owns the delivery again */
+  RETRY_NOW,       /* a shutdown is under way: one more attempt at once, and the last */
+} RetryDecision;
+
+/* Decides about @delivery (claimed, failed with @scratch in an attempt that began at @started)
+ * and files it for its next attempt when that is later. The wait counts from the start of the
+ * failed attempt, so attempts start at least a backoff apart however long each one took. */
+static RetryDecision
 schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinResult *scratch,
                 gint64 started)
 {
   GList *link;
 
-  if (!scratch->retryable || delivery->attempts >= channel->max_attempts)
-    return FALSE;
+  if (!scratch->retryable || delivery->attempts >= channel->max_attempts || delivery->last_try)
+    return RETRY_NONE;
   g_mutex_lock (&channel->retry_lock);
   if (channel->stopping)
     {
+      /* A shutdown does not wait out a backoff (and a delivery queued now could end up behind
+       * the stop markers): the worker tries again right away, once. */
       g_mutex_unlock (&channel->retry_lock);
-      return FALSE;
+      delivery->last_try = TRUE;
+      __atomic_fetch_add (&channel->retried, 1, __ATOMIC_RELAXED);
+      return RETRY_NOW;
     }
   delivery->due = started + retry_delay_usec (channel, delivery->attempts, scratch->retry_after);
   /* Reopened for whoever runs the next attempt (or for a shutdown to report). */
@@ -159,27 +189,18 @@ schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinRe
                    "channel '%s': alert %s failed on attempt %u of %u; next attempt in %.3f s",
                    channel->key, tocsin_alert_get_id (delivery->alert), delivery->attempts,
                    channel->max_attempts, (double) (delivery->due - started) / G_USEC_PER_SEC);
-  return TRUE;
+  return RETRY_SCHEDULED;
 }
 
-static void
-run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
+/* One attempt of @delivery; reports it unless it is retried. Returns the retry decision. */
+static RetryDecision
+attempt (TocsinChannel *channel, TocsinChannelWorker *worker, TocsinDelivery *delivery)
 {
-  TocsinDelivery *delivery = worker->batch[index];
   g_autoptr (GError) error = NULL;
+  RetryDecision decision = RETRY_NONE;
   TocsinResult scratch;
-  gboolean ok, hung, retried = FALSE;
+  gboolean ok, hung;
   gint64 started;
-
-  /* A shutdown that found this worker hung has already reported what it had not started. */
-  if (g_atomic_int_get (&delivery->state) != DELIVERY_PENDING)
-    {
-      g_mutex_lock (&worker->lock);
-      worker->batch_next = index + 1;
-      g_mutex_unlock (&worker->lock);
-      priv_tocsin_delivery_free (delivery);
-      return;
-    }
 
   /* The plugin fills a result on the stack; only a send()/send_async() caller gets a heap copy,
    * so a post() costs no allocation here. */
@@ -188,7 +209,6 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
   scratch.alert = delivery->alert;
 
   g_mutex_lock (&worker->lock);
-  worker->batch_next = index + 1;
   worker->current = delivery;
   worker->started = started = tocsin_clock_now (channel->clock);
   worker->hung = FALSE;
@@ -207,7 +227,11 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
       const char *message = NULL;
       if (!ok)
         message = error ? error->message : "the channel reported a failure without a reason";
-      if (ok || !(retried = schedule_retry (channel, delivery, &scratch, started)))
+      if (!ok)
+        decision = schedule_retry (channel, delivery, &scratch, started);
+      if (decision == RETRY_NOW)
+        g_atomic_int_set (&delivery->state, DELIVERY_PENDING);
+      else if (decision == RETRY_NONE)
         report (channel, delivery, message, &scratch, delivery->attempts);
     }
   else if (hung)
@@ -216,7 +240,27 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
                      channel->key, ok ? "delivered" : "failed");
   g_free (scratch.message_id);
   g_free (scratch.error);
-  if (!retried)
+  return decision;
+}
+
+static void
+run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
+{
+  TocsinDelivery *delivery = worker->batch[index];
+  RetryDecision decision;
+
+  g_mutex_lock (&worker->lock);
+  worker->batch_next = index + 1;
+  g_mutex_unlock (&worker->lock);
+  /* A shutdown that found this worker hung has already reported what it had not started. */
+  if (g_atomic_int_get (&delivery->state) != DELIVERY_PENDING)
+    {
+      priv_tocsin_delivery_free (delivery);
+      return;
+    }
+  while ((decision = attempt (channel, worker, delivery)) == RETRY_NOW)
+    ;
+  if (decision == RETRY_NONE)
     priv_tocsin_delivery_free (delivery);
 }
 
@@ -391,6 +435,11 @@ priv_tocsin_channel_new (const TocsinChannelSpec *spec, const TocsinChannelClass
   channel->n_workers = effective_workers (spec, klass);
   channel->ctx = priv_tocsin_plugin_context_new (channel->key, channel->timeout, channel->n_workers);
   channel->max_attempts = spec->max_attempts;
+  channel->queue_size = spec->queue_size;
+  channel->overflow = spec->overflow;
+  channel->block_timeout = spec->block_timeout;
+  g_mutex_init (&channel->room_lock);
+  g_cond_init (&channel->room_cond);
   channel->backoff_min = spec->backoff_min;
   channel->backoff_max = spec->backoff_max;
   g_mutex_init (&channel->retry_lock);
@@ -444,6 +493,8 @@ priv_tocsin_channel_unref (TocsinChannel *channel)
   /* A shutdown moved every retry to the queue; a channel that never started has none. */
   g_queue_clear_full (&channel->retries, (GDestroyNotify) priv_tocsin_delivery_free);
   g_mutex_clear (&channel->retry_lock);
+  g_mutex_clear (&channel->room_lock);
+  g_cond_clear (&channel->room_cond);
   g_free (channel->key);
   g_free (channel->alias);
   g_free (channel->type_name);
@@ -456,13 +507,138 @@ priv_tocsin_channel_get_throttle (TocsinChannel *channel)
   return channel->own_throttle ? channel->own_throttle : channel->shared_throttle;
 }
 
-void
+static const char *
+overflow_name (TocsinOverflow overflow)
+{
+  switch (overflow)
+    {
+    case TOCSIN_OVERFLOW_DROP_NEWEST:
+      return "drop-newest";
+    case TOCSIN_OVERFLOW_DROP_OLDEST:
+      return "drop-oldest";
+    case TOCSIN_OVERFLOW_BLOCK:
+    default:
+      return "block";
+    }
+}
+
+/* Counts one more delivery in flight if the queue has room. */
+static gboolean
+take_room (TocsinChannel *channel)
+{
+  gint n;
+
+  do
+    {
+      n = g_atomic_int_get (&channel->in_flight);
+      if ((guint) n >= channel->queue_size)
+        return FALSE;
+    }
+  while (!g_atomic_int_compare_and_exchange (&channel->in_flight, n, n + 1));
+  return TRUE;
+}
+
+/* Reports @delivery (claimed or never queued) dropped by the full queue; the first drop of a
+ * burst is logged at once, the count of the burst when the queue has room again. */
+static void
+report_dropped (TocsinChannel *channel, TocsinDelivery *delivery, gboolean counted)
+{
+  g_autofree char *message = g_strdup_printf (
+    "dropped: the queue of channel '%s' is full (queue-size %u, overflow %s)", channel->key,
+    channel->queue_size, overflow_name (channel->overflow));
+
+  __atomic_fetch_add (&channel->dropped, 1, __ATOMIC_RELAXED);
+  if (g_atomic_int_add (&channel->burst_dropped, 1) == 0)
+    priv_tocsin_log (G_LOG_LEVEL_WARNING, channel->key,
+                     "channel '%s': queue full (queue-size %u): dropping alerts (%s) until it has "
+                     "room; the count follows", channel->key, channel->queue_size,
+                     overflow_name (channel->overflow));
+  if (delivery->batch != NULL)
+    {
+      TocsinResult *result = priv_tocsin_result_new (channel->key, delivery->alert);
+      /* Nothing was wrong with the alert: sent again later, it may well go through. */
+      result->retryable = TRUE;
+      priv_tocsin_result_set_failure (result, message);
+      priv_tocsin_batch_put (delivery->batch, delivery->index, result);
+    }
+  if (counted)
+    {
+      g_atomic_int_dec_and_test (&channel->in_flight);
+      priv_tocsin_pending_done (channel->pending);
+    }
+}
+
+/* Drops the oldest delivery waiting in the work queue (not one running or awaiting a retry). */
+static gboolean
+drop_oldest (TocsinChannel *channel)
+{
+  gpointer item = g_async_queue_try_pop (channel->queue);
+
+  if (item == NULL)
+    return FALSE;
+  if (item == STOP_MARKER)
+    {
+      g_async_queue_push_front (channel->queue, item);
+      return FALSE;
+    }
+  if (priv_tocsin_delivery_claim (item))
+    report_dropped (channel, item, TRUE);
+  priv_tocsin_delivery_free (item);
+  return TRUE;
+}
+
+/* Waits for room up to the block timeout, on the channel's clock (a manual clock in tests: the
+ * wait then looks at it every few milliseconds). */
+static gboolean
+wait_for_room (TocsinChannel *channel)
+{
+  gint64 deadline = tocsin_clock_now (channel->clock)
+                    + (gint64) (channel->block_timeout * G_USEC_PER_SEC);
+  gboolean room;
+
+  g_atomic_int_inc (&channel->room_waiters);
+  g_mutex_lock (&channel->room_lock);
+  while (!(room = take_room (channel)) && tocsin_clock_now (channel->clock) < deadline)
+    g_cond_wait_until (&channel->room_cond, &channel->room_lock,
+                       g_get_monotonic_time () + 5 * G_TIME_SPAN_MILLISECOND);
+  g_mutex_unlock (&channel->room_lock);
+  g_atomic_int_dec_and_test (&channel->room_waiters);
+  return room;
+}
+
+/* Counts @delivery in flight, applying the overflow policy when the queue is full. */
+static gboolean
+admit (TocsinChannel *channel)
+{
+  if (take_room (channel))
+    return TRUE;
+  switch (channel->overflow)
+    {
+    case TOCSIN_OVERFLOW_DROP_OLDEST:
+      while (drop_oldest (channel))
+        if (take_room (channel))
+          return TRUE;
+      return take_room (channel);
+    case TOCSIN_OVERFLOW_BLOCK:
+      return wait_for_room (channel);
+    case TOCSIN_OVERFLOW_DROP_NEWEST:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
 priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery)
 {
   /* Read before the push: from then on a worker may finish and free the delivery. */
   gboolean awaited = delivery->batch != NULL;
 
-  g_atomic_int_inc (&channel->in_flight);
+  if (!admit (channel))
+    {
+      report_dropped (channel, delivery, FALSE);
+      priv_tocsin_delivery_free (delivery);
+      return FALSE;
+    }
   priv_tocsin_pending_add (channel->pending);
   g_async_queue_push (channel->queue, delivery);
   /* Someone waits for this result: do not let it sit out a nap. */
@@ -472,6 +648,7 @@ priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery)
       g_cond_broadcast (&channel->nap_cond);
       g_mutex_unlock (&channel->nap_lock);
     }
+  return TRUE;
 }
 
 void
@@ -498,7 +675,11 @@ release_retries (TocsinChannel *channel, gint64 now, gboolean all)
 
   g_mutex_lock (&channel->retry_lock);
   while ((delivery = g_queue_peek_head (&channel->retries)) != NULL && (all || delivery->due <= now))
-    g_async_queue_push (channel->queue, g_queue_pop_head (&channel->retries));
+    {
+      /* Released by a shutdown: this attempt is the last. */
+      delivery->last_try = all;
+      g_async_queue_push (channel->queue, g_queue_pop_head (&channel->retries));
+    }
   g_mutex_unlock (&channel->retry_lock);
 }
 
@@ -534,8 +715,8 @@ priv_tocsin_channel_check_deadlines (TocsinChannel *channel)
 void
 priv_tocsin_channel_stop (TocsinChannel *channel)
 {
-  /* A shutdown does not wait out backoffs: every retry gets its attempt now, before the stop
-   * markers, and a retryable failure from here on is final. */
+  /* A shutdown does not wait out backoffs: every retry gets one more attempt now, before the
+   * stop markers, and a retryable failure then is final (schedule_retry()). */
   g_mutex_lock (&channel->retry_lock);
   channel->stopping = TRUE;
   g_mutex_unlock (&channel->retry_lock);

@@ -32,6 +32,7 @@ struct _TocsinDelivery {
   gint64 accepted;     /* g_get_monotonic_time() at acceptance */
   guint attempts;      /* attempts started so far */
   gint64 due;          /* channel clock reading of the next attempt, while waiting for a retry */
+  gboolean last_try;   /* its attempt during a shutdown: a failure now is final */
 };
 
 enum { DELIVERY_PENDING = 0, DELIVERY_CLAIMED = 1 };

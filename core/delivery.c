@@ -112,6 +112,7 @@ priv_tocsin_delivery_new (TocsinAlert *alert, TocsinBatch *batch, guint index)
   delivery->accepted = g_get_monotonic_time ();
   delivery->attempts = 0;
   delivery->due = 0;
+  delivery->last_try = FALSE;
   return delivery;
 }
 

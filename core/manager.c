@@ -374,10 +374,7 @@ dispatch_locked (TocsinManager *manager, TocsinChannel *target, TocsinAlert *con
         if (throttle != NULL && !tocsin_throttle_try_acquire (throttle))
           priv_tocsin_channel_reject_throttled (channel, delivery);
         else
-          {
-            priv_tocsin_channel_push (channel, delivery);
-            queued++;
-          }
+          queued += priv_tocsin_channel_push (channel, delivery) ? 1 : 0;
       }
   return queued;
 }
