@@ -140,7 +140,8 @@ clamp_warn (const TocsinChannelSpec *spec, const char *what, double value, doubl
   if (value >= min && value <= max)
     return value;
   clamped = CLAMP (value, min, max);
-  priv_tocsin_log (G_LOG_LEVEL_WARNING, spec->key, "channel '%s': %s %g is outside [%g, %g]; using %g",
+  priv_tocsin_log (G_LOG_LEVEL_WARNING, spec->key,
+                   "channel '%s': %s %.15g is outside [%.15g, %.15g]; using %.15g",
                    spec->key, what, value, min, max, clamped);
   return clamped;
 }

@@ -2,6 +2,7 @@
  * of deliveries that run past the channel's timeout.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "channel-private.h"
+#include "clock-private.h"
 #include "channel-spec-private.h"
 #include "config-node-private.h"
 #include "log-private.h"
@@ -597,11 +598,13 @@ wait_for_room (TocsinChannel *channel)
   gboolean room;
 
   g_atomic_int_inc (&channel->room_waiters);
+  priv_tocsin_clock_count_sleeper (channel->clock, +1);
   g_mutex_lock (&channel->room_lock);
   while (!(room = take_room (channel)) && tocsin_clock_now (channel->clock) < deadline)
     g_cond_wait_until (&channel->room_cond, &channel->room_lock,
                        g_get_monotonic_time () + 5 * G_TIME_SPAN_MILLISECOND);
   g_mutex_unlock (&channel->room_lock);
+  priv_tocsin_clock_count_sleeper (channel->clock, -1);
   g_atomic_int_dec_and_test (&channel->room_waiters);
   return room;
 }

@@ -1,6 +1,6 @@
 /* clock.c: the system clock and manual clocks for tests.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <tocsin/tocsin.h>
+#include "clock-private.h"
 
 struct _TocsinClock {
   gatomicrefcount ref;
@@ -109,4 +109,14 @@ tocsin_clock_get_n_sleepers (TocsinClock *clock)
   n = clock->sleepers;
   g_mutex_unlock (&clock->lock);
   return n;
+}
+
+void
+priv_tocsin_clock_count_sleeper (TocsinClock *clock, int delta)
+{
+  if (!clock->manual)
+    return;
+  g_mutex_lock (&clock->lock);
+  clock->sleepers = (guint) ((int) clock->sleepers + delta);
+  g_mutex_unlock (&clock->lock);
 }

@@ -826,7 +826,7 @@ clamp_warn (const char *where, const char *owner, const char *channel, const cha
 
   if (clamped != value)
     priv_tocsin_log (G_LOG_LEVEL_WARNING, channel,
-                     "%s: %s: %s %g%s is outside the limits [%g, %g]; using %g%s",
+                     "%s: %s: %s %.15g%s is outside the limits [%.15g, %.15g]; using %.15g%s",
                      where, owner, what, value, unit, min, max, clamped, unit);
   return clamped;
 }

@@ -1,0 +1,14 @@
+/* clock-private.h
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <tocsin/tocsin.h>
+
+G_BEGIN_DECLS
+
+/* Counts a thread that waits for a time on @clock by other means than tocsin_clock_sleep_until()
+ * (+1 when it starts waiting, -1 when it stops), so that tocsin_clock_get_n_sleepers() tells a
+ * test that the wait has begun and advancing the clock now ends it. No-op for the system clock. */
+void priv_tocsin_clock_count_sleeper (TocsinClock *clock, int delta);
+
+G_END_DECLS
