@@ -6,6 +6,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "httpserver.h"
+#include "testcert.h"
 #include "testutil.h"
 
 #include <libsoup/soup.h>
@@ -383,27 +384,11 @@ server_thread (gpointer data)
 static void
 make_certificate (TtHttpServer *server)
 {
-  g_autofree char *cert = g_build_filename (server->tmpdir, "cert.pem", NULL);
-  g_autofree char *key = g_build_filename (server->tmpdir, "key.pem", NULL);
-  /* An EC key: generating it takes milliseconds, unlike RSA. */
-  const char *argv[] = {
-    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-    "-nodes", "-days", "2", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    "-keyout", key, "-out", cert, NULL
-  };
   g_autoptr (GError) error = NULL;
-  g_autofree char *err_text = NULL;
-  int status = 0;
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &err_text, &status, &error))
-    g_error ("tt-httpserver: cannot run openssl to make a test certificate (install the "
-             "openssl package): %s", error->message);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("tt-httpserver: openssl failed to make a test certificate: %s\n%s", error->message,
-             err_text);
-  server->ca_file = g_steal_pointer (&cert);
+  server->ca_file = tt_make_test_certificate (server->tmpdir, &error);
+  if (server->ca_file == NULL)
+    g_error ("tt-httpserver: %s", error->message);
 }
 
 /* ---- the test thread's API ---- */

@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "smtpserver.h"
+#include "testcert.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -63,27 +64,10 @@ message_free (TtSmtpMessage *message)
 static char *
 make_certificate (TtSmtpServer *server)
 {
-  g_autofree char *key = g_build_filename (server->dir, "key.pem", NULL);
-  g_autofree char *cert = g_build_filename (server->dir, "cert.pem", NULL);
-  const char *argv[] = {
-    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-    "-nodes", "-days", "2", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    "-keyout", key, "-out", cert, NULL
-  };
   g_autoptr (GError) error = NULL;
-  g_autofree char *err_text = NULL;
-  int status = 0;
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &err_text, &status, &error))
-    return g_strdup_printf ("cannot run openssl to make a test certificate (install the Debian "
-                            "package openssl): %s", error->message);
-  if (!g_spawn_check_wait_status (status, &error))
-    return g_strdup_printf ("openssl failed to make a test certificate: %s\n%s", error->message,
-                            err_text);
-  server->ca_file = g_steal_pointer (&cert);
-  return NULL;
+  server->ca_file = tt_make_test_certificate (server->dir, &error);
+  return server->ca_file ? NULL : g_strdup (error->message);
 }
 
 /* (transfer full) */
