@@ -207,7 +207,7 @@ channel_stats (JsonObject *stats, const char *key)
   JsonObject *counts = json_object_get_object_member (channels, key);
   g_autofree char *names = member_names (counts);
 
-  g_assert_cmpstr (names, ==, "failed,sent,throttled");
+  g_assert_cmpstr (names, ==, "dropped,failed,retried,sent,throttled");
   return counts;
 }
 
@@ -364,8 +364,8 @@ test_send_delivered (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (run.out, "Results:"));
   g_assert_nonnull (strstr (run.out, "Statistics:"));
   g_assert_true (g_regex_match_simple ("^  log +OK +- +-$", run.out, G_REGEX_MULTILINE, 0));
-  g_assert_true (g_regex_match_simple ("^  total +1 +0 +0$", run.out, G_REGEX_MULTILINE, 0));
-  g_assert_true (g_regex_match_simple ("^  nop +0 +0 +0$", run.out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^  total +1 +0 +0 +0 +0$", run.out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^  nop +0 +0 +0 +0 +0$", run.out, G_REGEX_MULTILINE, 0));
   lines = read_jsonl (f->out);
   g_assert_cmpuint (lines->len, ==, 1);
   line = g_ptr_array_index (lines, 0);
@@ -397,7 +397,7 @@ test_send_json_document (Fixture *f, gconstpointer data)
   assert_result (results, 1, "nop", TRUE, "noop-1", NULL, FALSE, 1);
   stats = json_object_get_object_member (doc, "stats");
   stats_names = member_names (stats);
-  g_assert_cmpstr (stats_names, ==, "channels,failed,sent,throttled");
+  g_assert_cmpstr (stats_names, ==, "channels,dropped,failed,retried,sent,throttled");
   assert_counts (stats, 2, 0, 0);
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (stats, "channels")), ==, 3);
   assert_counts (channel_stats (stats, "log"), 1, 0, 0);
@@ -440,7 +440,7 @@ test_send_failure_text (Fixture *f, gconstpointer data)
   g_assert_true (g_regex_match_simple ("^  bad +FAILED +- +noop: configured to fail \\(retryable\\)$",
                                        run.out, G_REGEX_MULTILINE, 0));
   g_assert_true (g_regex_match_simple ("^  nop +OK +noop-1 +-$", run.out, G_REGEX_MULTILINE, 0));
-  g_assert_true (g_regex_match_simple ("^  total +2 +1 +0$", run.out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^  total +2 +1 +0 +2 +0$", run.out, G_REGEX_MULTILINE, 0));
 }
 
 static void
@@ -477,7 +477,7 @@ test_send_throttled_exit (Fixture *f, gconstpointer data)
   g_assert_true (g_regex_match_simple ("^  1 +slow +OK ", run.out, G_REGEX_MULTILINE, 0));
   g_assert_true (g_regex_match_simple ("^  2 +slow +THROTTLED +- +Rate limit exceeded$", run.out,
                                        G_REGEX_MULTILINE, 0));
-  g_assert_true (g_regex_match_simple ("^  total +1 +0 +1$", run.out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^  total +1 +0 +1 +0 +0$", run.out, G_REGEX_MULTILINE, 0));
 }
 
 static void

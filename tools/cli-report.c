@@ -3,8 +3,9 @@
  *
  *   {"results": [{"channel": "log", "success": true, "message_id": null, "error": null,
  *                 "retryable": false, "attempts": 1}],
- *    "stats": {"sent": 1, "failed": 0, "throttled": 0,
- *              "channels": {"log": {"sent": 1, "failed": 0, "throttled": 0}}}}
+ *    "stats": {"sent": 1, "failed": 0, "throttled": 0, "retried": 0, "dropped": 0,
+ *              "channels": {"log": {"sent": 1, "failed": 0, "throttled": 0, "retried": 0,
+ *                                   "dropped": 0}}}}
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -70,30 +71,49 @@ print_results (GPtrArray *results, GHashTable *alert_lines)
   cli_table_print (table, "  ");
 }
 
-static void
-add_counts_row (CliTable *table, const char *name, guint64 sent, guint64 failed, guint64 throttled)
-{
-  g_autofree char *s = g_strdup_printf ("%" G_GUINT64_FORMAT, sent);
-  g_autofree char *f = g_strdup_printf ("%" G_GUINT64_FORMAT, failed);
-  g_autofree char *t = g_strdup_printf ("%" G_GUINT64_FORMAT, throttled);
+/* The counters the report shows, in their column order, for one channel or for all. */
+typedef struct {
+  guint64 value[5];
+} Counts;
 
-  cli_table_add_row (table, name, s, f, t, NULL);
+static const char *const count_names[] = { "sent", "failed", "throttled", "retried", "dropped" };
+
+/* @index: a channel, or -1 for the totals */
+static Counts
+get_counts (TocsinStats *stats, int index)
+{
+  if (index < 0)
+    return (Counts) { { tocsin_stats_get_sent (stats), tocsin_stats_get_failed (stats),
+                        tocsin_stats_get_throttled (stats), tocsin_stats_get_retried (stats),
+                        tocsin_stats_get_dropped (stats) } };
+  return (Counts) { { tocsin_stats_get_channel_sent (stats, (guint) index),
+                      tocsin_stats_get_channel_failed (stats, (guint) index),
+                      tocsin_stats_get_channel_throttled (stats, (guint) index),
+                      tocsin_stats_get_channel_retried (stats, (guint) index),
+                      tocsin_stats_get_channel_dropped (stats, (guint) index) } };
+}
+
+static void
+add_counts_row (CliTable *table, const char *name, Counts counts)
+{
+  char text[G_N_ELEMENTS (count_names)][24];
+
+  for (guint i = 0; i < G_N_ELEMENTS (count_names); i++)
+    g_snprintf (text[i], sizeof text[i], "%" G_GUINT64_FORMAT, counts.value[i]);
+  cli_table_add_row (table, name, text[0], text[1], text[2], text[3], text[4], NULL);
 }
 
 static void
 print_stats (TocsinStats *stats)
 {
-  static const char *const headers[] = { "CHANNEL", "SENT", "FAILED", "THROTTLED", NULL };
+  static const char *const headers[] = { "CHANNEL", "SENT", "FAILED", "THROTTLED", "RETRIED",
+                                         "DROPPED", NULL };
   g_autoptr (CliTable) table = cli_table_new (headers);
 
   g_print ("Statistics:\n");
   for (guint i = 0; i < tocsin_stats_get_n_channels (stats); i++)
-    add_counts_row (table, tocsin_stats_get_channel_key (stats, i),
-                    tocsin_stats_get_channel_sent (stats, i),
-                    tocsin_stats_get_channel_failed (stats, i),
-                    tocsin_stats_get_channel_throttled (stats, i));
-  add_counts_row (table, "total", tocsin_stats_get_sent (stats), tocsin_stats_get_failed (stats),
-                  tocsin_stats_get_throttled (stats));
+    add_counts_row (table, tocsin_stats_get_channel_key (stats, i), get_counts (stats, (int) i));
+  add_counts_row (table, "total", get_counts (stats, -1));
   cli_table_print (table, "  ");
 }
 
@@ -144,29 +164,25 @@ add_result (JsonBuilder *builder, const TocsinResult *result)
 }
 
 static void
-add_counts (JsonBuilder *builder, guint64 sent, guint64 failed, guint64 throttled)
+add_counts (JsonBuilder *builder, Counts counts)
 {
   /* JSON numbers are doubles for most readers; counters stay far below 2^53. */
-  add_int (builder, "sent", (gint64) sent);
-  add_int (builder, "failed", (gint64) failed);
-  add_int (builder, "throttled", (gint64) throttled);
+  for (guint i = 0; i < G_N_ELEMENTS (count_names); i++)
+    add_int (builder, count_names[i], (gint64) counts.value[i]);
 }
 
 static void
 add_stats (JsonBuilder *builder, TocsinStats *stats)
 {
   json_builder_begin_object (builder);
-  add_counts (builder, tocsin_stats_get_sent (stats), tocsin_stats_get_failed (stats),
-              tocsin_stats_get_throttled (stats));
+  add_counts (builder, get_counts (stats, -1));
   json_builder_set_member_name (builder, "channels");
   json_builder_begin_object (builder);
   for (guint i = 0; i < tocsin_stats_get_n_channels (stats); i++)
     {
       json_builder_set_member_name (builder, tocsin_stats_get_channel_key (stats, i));
       json_builder_begin_object (builder);
-      add_counts (builder, tocsin_stats_get_channel_sent (stats, i),
-                  tocsin_stats_get_channel_failed (stats, i),
-                  tocsin_stats_get_channel_throttled (stats, i));
+      add_counts (builder, get_counts (stats, (int) i));
       json_builder_end_object (builder);
     }
   json_builder_end_object (builder);

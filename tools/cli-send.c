@@ -35,8 +35,8 @@
   "With --json, standard output holds only the JSON document:\n" \
   "  {\"results\": [{\"channel\", \"success\", \"message_id\", \"error\", \"retryable\",\n" \
   "                \"attempts\"}, ...],\n" \
-  "   \"stats\": {\"sent\", \"failed\", \"throttled\",\n" \
-  "             \"channels\": {KEY: {\"sent\", \"failed\", \"throttled\"}, ...}}}\n" \
+  "   \"stats\": {\"sent\", \"failed\", \"throttled\", \"retried\", \"dropped\",\n" \
+  "             \"channels\": {KEY: {the same counters}, ...}}}\n" \
   "Results come alert by alert, each in channel order. (A console channel configured with\n" \
   "<stream>stdout</stream> writes there too; keep it on stderr when parsing the output.)"
 
