@@ -69,6 +69,10 @@ TocsinChannel *priv_tocsin_channel_new (const TocsinChannelSpec *spec, const Toc
                                         TocsinPending *pending, GError **error);
 void priv_tocsin_channel_unref (TocsinChannel *channel);
 
+/* Microseconds @n_deliveries more may take in the worst case that is not a hang: every attempt
+ * up to its timeout, every backoff at its longest, behind what the channel already holds. */
+gint64 priv_tocsin_channel_get_budget (TocsinChannel *channel, guint n_deliveries);
+
 /* The throttle that applies (own, else shared), or NULL. */
 TocsinThrottle *priv_tocsin_channel_get_throttle (TocsinChannel *channel);
 

@@ -881,6 +881,22 @@ tocsin_channel_get_timeout (const TocsinChannel *channel)
   return channel->timeout;
 }
 
+gint64
+priv_tocsin_channel_get_budget (TocsinChannel *channel, guint n_deliveries)
+{
+  /* A hung attempt is reported HANG_GRACE_USEC after its timeout: one more second lets that
+   * report, rather than the send's deadline, end the wait for it. */
+  gint64 attempt = (gint64) (channel->timeout * G_USEC_PER_SEC) + HANG_GRACE_USEC + G_USEC_PER_SEC;
+  gint64 one = attempt * channel->max_attempts;
+  guint ahead = (guint) MAX (g_atomic_int_get (&channel->in_flight), 0) + n_deliveries;
+
+  for (guint k = 1; k < channel->max_attempts; k++)
+    one += (gint64) (MIN (channel->backoff_max,
+                          channel->backoff_min * (double) (1u << MIN (k, 30u))) * G_USEC_PER_SEC);
+  /* What is queued already (or being retried) goes first; the workers share the load. */
+  return one * (gint64) ((ahead + channel->n_workers - 1) / MAX (channel->n_workers, 1));
+}
+
 guint
 tocsin_channel_get_max_attempts (const TocsinChannel *channel)
 {

@@ -15,13 +15,16 @@ struct _TocsinBatch {
   gatomicrefcount ref;
   GPtrArray *results;  /* (element-type TocsinResult) (owned): slot i filled by delivery i */
   gint remaining;      /* (atomic) deliveries not finished yet */
-  GMutex lock;         /* guards finished, for blocking waiters */
+  GMutex lock;         /* guards finished and expired, and the slots once a wait can expire */
   GCond cond;
   gboolean finished;
   GTask *task;         /* (owned) (nullable): async sends */
   GCancellable *cancellable; /* (owned) (nullable) */
   gulong cancel_id;
   gint returned;       /* (atomic) the task was returned (results or cancellation) */
+  gboolean expired;    /* a blocking wait gave up: later results are dropped */
+  GPtrArray *keys;     /* (element-type utf8) (owned) slot i's channel key, for placeholders */
+  GPtrArray *alerts;   /* (element-type TocsinAlert) (owned) slot i's alert */
 };
 
 struct _TocsinDelivery {
@@ -43,8 +46,16 @@ TocsinBatch *priv_tocsin_batch_ref (TocsinBatch *batch);
 void priv_tocsin_batch_unref (TocsinBatch *batch);
 /* Stores @result (transfer full) in slot @index and counts it; the last one finishes the batch. */
 void priv_tocsin_batch_put (TocsinBatch *batch, guint index, TocsinResult *result);
+/* Records which channel and alert slot @index is for (a placeholder result needs them). */
+void priv_tocsin_batch_describe (TocsinBatch *batch, guint index, const char *key,
+                                 TocsinAlert *alert);
 /* Blocks until every slot is filled; returns the results (transfer full). */
 GPtrArray *priv_tocsin_batch_wait (TocsinBatch *batch);
+/* As priv_tocsin_batch_wait(), giving up when @clock reads @deadline: each unfilled slot then
+ * gets a result saying that the delivery goes on in the background (@why explains the
+ * deadline), and the late results are dropped. The wait counts as a sleeper on @clock. */
+GPtrArray *priv_tocsin_batch_wait_until (TocsinBatch *batch, TocsinClock *clock, gint64 deadline,
+                                         const char *why);
 /* Makes the batch return its results to @task when done (or a cancellation error early). */
 void priv_tocsin_batch_attach_task (TocsinBatch *batch, GTask *task, GCancellable *cancellable);
 

@@ -1,6 +1,8 @@
 /* delivery.c: deliveries and the batches that collect their results.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "delivery-private.h"
+#include "clock-private.h"
+#include "result-private.h"
 
 TocsinBatch *
 priv_tocsin_batch_new (guint n)
@@ -11,6 +13,10 @@ priv_tocsin_batch_new (guint n)
   batch->results = g_ptr_array_new_full (n, (GDestroyNotify) tocsin_result_unref);
   g_ptr_array_set_size (batch->results, n);
   batch->remaining = (gint) n;
+  batch->keys = g_ptr_array_new_full (n, g_free);
+  g_ptr_array_set_size (batch->keys, n);
+  batch->alerts = g_ptr_array_new_full (n, (GDestroyNotify) tocsin_alert_unref);
+  g_ptr_array_set_size (batch->alerts, n);
   g_mutex_init (&batch->lock);
   g_cond_init (&batch->cond);
   return batch;
@@ -29,6 +35,8 @@ priv_tocsin_batch_unref (TocsinBatch *batch)
   if (!g_atomic_ref_count_dec (&batch->ref))
     return;
   g_ptr_array_unref (batch->results);
+  g_ptr_array_unref (batch->keys);
+  g_ptr_array_unref (batch->alerts);
   g_clear_object (&batch->task);
   g_clear_object (&batch->cancellable);
   g_mutex_clear (&batch->lock);
@@ -70,8 +78,16 @@ finish_batch (TocsinBatch *batch)
 void
 priv_tocsin_batch_put (TocsinBatch *batch, guint index, TocsinResult *result)
 {
-  g_assert (index < batch->results->len && batch->results->pdata[index] == NULL);
-  batch->results->pdata[index] = result;
+  /* Under the lock: an expiring wait fills the empty slots at the same time. */
+  g_mutex_lock (&batch->lock);
+  if (batch->expired)
+    tocsin_result_unref (result);
+  else
+    {
+      g_assert (index < batch->results->len && batch->results->pdata[index] == NULL);
+      batch->results->pdata[index] = result;
+    }
+  g_mutex_unlock (&batch->lock);
   /* The atomic decrement orders the store above before whoever sees zero reads the results. */
   if (g_atomic_int_dec_and_test (&batch->remaining))
     finish_batch (batch);
@@ -85,6 +101,51 @@ priv_tocsin_batch_wait (TocsinBatch *batch)
     g_cond_wait (&batch->cond, &batch->lock);
   g_mutex_unlock (&batch->lock);
   return g_ptr_array_ref (batch->results);
+}
+
+void
+priv_tocsin_batch_describe (TocsinBatch *batch, guint index, const char *key, TocsinAlert *alert)
+{
+  batch->keys->pdata[index] = g_strdup (key);
+  batch->alerts->pdata[index] = tocsin_alert_ref (alert);
+}
+
+/* (transfer full) The result of a delivery still under way when a blocking send gave up. */
+static TocsinResult *
+unfinished_result (TocsinBatch *batch, guint index, const char *why)
+{
+  TocsinResult *result = priv_tocsin_result_new (batch->keys->pdata[index], batch->alerts->pdata[index]);
+
+  result->retryable = TRUE;
+  priv_tocsin_result_set_failure (result, why);
+  return result;
+}
+
+GPtrArray *
+priv_tocsin_batch_wait_until (TocsinBatch *batch, TocsinClock *clock, gint64 deadline,
+                              const char *why)
+{
+  GPtrArray *results;
+
+  priv_tocsin_clock_count_sleeper (clock, +1);
+  g_mutex_lock (&batch->lock);
+  while (!batch->finished && g_atomic_int_get (&batch->remaining) > 0
+         && tocsin_clock_now (clock) < deadline)
+    /* The deadline is on @clock, which a test may move by hand: look at it now and then. */
+    g_cond_wait_until (&batch->cond, &batch->lock,
+                       MIN (g_get_monotonic_time () + 50 * G_TIME_SPAN_MILLISECOND,
+                            g_get_monotonic_time () + MAX (deadline - tocsin_clock_now (clock), 0)));
+  if (!batch->finished && g_atomic_int_get (&batch->remaining) > 0)
+    {
+      batch->expired = TRUE;
+      for (guint i = 0; i < batch->results->len; i++)
+        if (batch->results->pdata[i] == NULL)
+          batch->results->pdata[i] = unfinished_result (batch, i, why);
+    }
+  results = g_ptr_array_ref (batch->results);
+  g_mutex_unlock (&batch->lock);
+  priv_tocsin_clock_count_sleeper (clock, -1);
+  return results;
 }
 
 void

@@ -369,6 +369,8 @@ dispatch_locked (TocsinManager *manager, TocsinChannel *target, TocsinAlert *con
 
         if (!wants (channel, target, alerts[a]))
           continue;
+        if (batch != NULL)
+          priv_tocsin_batch_describe (batch, index, channel->key, alerts[a]);
         delivery = priv_tocsin_delivery_new (alerts[a], batch, index++);
         throttle = priv_tocsin_channel_get_throttle (channel);
         if (throttle != NULL && !tocsin_throttle_try_acquire (throttle))
@@ -400,17 +402,49 @@ start_send (TocsinManager *manager, TocsinAlert *const *alerts, guint n, const c
   return batch;
 }
 
+/* The longest a blocking send of @alerts may wait: the largest budget among the channels they
+ * go to (the channel's timeout times its attempts, plus its backoffs, for each delivery ahead). */
+static gint64
+send_budget (TocsinManager *manager, TocsinAlert *const *alerts, guint n, const char *target)
+{
+  TocsinChannel *resolved = NULL;
+  gint64 budget = 0;
+
+  g_rw_lock_reader_lock (&manager->lock);
+  if (n > 0 && resolve_locked (manager, target, &resolved))
+    for (guint c = 0; c < manager->channels->len; c++)
+      {
+        TocsinChannel *channel = manager->channels->pdata[c];
+        guint count = 0;
+
+        for (guint a = 0; a < n; a++)
+          count += wants (channel, resolved, alerts[a]);
+        if (count > 0)
+          budget = MAX (budget, priv_tocsin_channel_get_budget (channel, count));
+      }
+  g_rw_lock_reader_unlock (&manager->lock);
+  return budget;
+}
+
 GPtrArray *
 tocsin_manager_send_many (TocsinManager *manager, TocsinAlert *const *alerts, guint n_alerts,
                           const char *target)
 {
+  g_autofree char *why = NULL;
   TocsinBatch *batch;
   GPtrArray *results;
+  gint64 budget;
 
   g_return_val_if_fail (manager != NULL, NULL);
   g_return_val_if_fail (alerts != NULL || n_alerts == 0, NULL);
+  /* Before the send: its own deliveries are counted in as they are queued. */
+  budget = send_budget (manager, alerts, n_alerts, target);
   batch = start_send (manager, alerts, n_alerts, target, NULL, NULL);
-  results = priv_tocsin_batch_wait (batch);
+  why = g_strdup_printf ("not finished within the send's deadline of %.15g s (the channel's "
+                         "timeout times its attempts, plus backoffs): the delivery goes on in "
+                         "the background", (double) budget / G_USEC_PER_SEC);
+  results = priv_tocsin_batch_wait_until (batch, manager->clock,
+                                          tocsin_clock_now (manager->clock) + budget, why);
   priv_tocsin_batch_unref (batch);
   return results;
 }

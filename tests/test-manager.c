@@ -563,8 +563,8 @@ test_hang_isolated (Fixture *f, gconstpointer data)
   g_autoptr (TocsinAlert) info = alert ("hello", TOCSIN_LEVEL_INFO);
   g_autoptr (GPtrArray) results = NULL;
   g_autoptr (TocsinStats) stats = NULL;
-  /* Past the 2 s timeout and the watchdog's 1 s grace. */
-  Advancer a = { f, NULL, 1, 4 * G_USEC_PER_SEC };
+  /* Past the 2 s timeout and the watchdog's 1 s grace, not past the send's deadline (4 s). */
+  Advancer a = { f, NULL, 1, 3500 * G_TIME_SPAN_MILLISECOND };
   GThread *thread;
 
   add_gated (f, "hi-hang", 2, 1);

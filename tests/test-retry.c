@@ -376,6 +376,43 @@ test_shutdown_attempts_now (Fixture *f, gconstpointer data)
   g_assert_cmpuint (flaky->attempts, ==, 2);
 }
 
+/* A blocking send gives up after its deadline (each attempt's timeout plus 2 s of margin, times
+ * the attempts, plus the backoffs) when a long Retry-After keeps the delivery away; the delivery
+ * goes on in the background and its late outcome reaches the statistics only. */
+static void
+test_send_deadline (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinAlert) alert = make_alert ("patience");
+  Sender sender = { f->manager, alert, NULL };
+  g_autoptr (TocsinStats) stats = NULL;
+  GThread *thread;
+
+  add_flaky (f, 2, 1, 1, "fail-first", "1", "retry-after", "600", NULL);
+  {
+    TocsinChannel *channel = tocsin_manager_get_channel (f->manager, 0);
+    g_assert_cmpfloat (tocsin_channel_get_timeout (channel), ==, 10);
+  }
+  thread = g_thread_new ("sender", send_thread, &sender);
+  wait_attempts (1);
+  /* The sender waits on the clock; its deadline is 2 x (10 + 2) + 1 = 25 s away. */
+  while (tocsin_clock_get_n_sleepers (f->clock) == 0)
+    g_thread_yield ();
+  tocsin_clock_advance (f->clock, 25 * G_USEC_PER_SEC);
+  g_thread_join (thread);
+  tt_assert_failed_with (sender.results->pdata[0], "not finished within the send's deadline of 25 s",
+                         TRUE);
+  g_assert_cmpstr (tocsin_result_get_channel (sender.results->pdata[0]), ==, "f");
+  g_assert_true (tocsin_result_get_alert (sender.results->pdata[0]) == alert);
+  g_ptr_array_unref (sender.results);
+
+  /* The retry still happens, and succeeds, after the Retry-After. */
+  tocsin_clock_advance (f->clock, 600 * G_USEC_PER_SEC);
+  wait_attempts (2);
+  g_assert_true (tocsin_manager_flush (f->manager, 10));
+  stats = tocsin_manager_get_stats (f->manager);
+  g_assert_cmpuint (tocsin_stats_get_sent (stats), ==, 1);
+}
+
 /* The config: <defaults> for every channel, attributes of a channel over them, clamping. */
 static void
 test_config (Fixture *f, gconstpointer data)
@@ -450,6 +487,7 @@ main (int argc, char **argv)
   ADD ("/retry/does-not-block", test_does_not_block);
   ADD ("/retry/flush-waits", test_flush_waits);
   ADD ("/retry/shutdown-attempts-now", test_shutdown_attempts_now);
+  ADD ("/retry/send-deadline", test_send_deadline);
   ADD ("/retry/config/attributes", test_config);
   ADD ("/retry/config/built-in", test_defaults);
   return g_test_run ();
