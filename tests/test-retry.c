@@ -22,7 +22,8 @@ typedef struct {
   GArray *times;        /* (element-type gint64) clock reading at each send */
 } Flaky;
 
-static Flaky *flaky;          /* the one instance of the running test */
+static Flaky *flaky;          /* the latest instance of the running test */
+static GPtrArray *instances;  /* (element-type Flaky) every instance of the running test */
 static TocsinClock *test_clock;
 
 static const TocsinSettingSpec flaky_settings[] = {
@@ -50,6 +51,7 @@ flaky_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError *
   self->titles = g_ptr_array_new_with_free_func (g_free);
   self->times = g_array_new (FALSE, FALSE, sizeof (gint64));
   flaky = self;
+  g_ptr_array_add (instances, self);
   return self;
 }
 
@@ -128,13 +130,15 @@ fixture_setup (Fixture *f, gconstpointer data)
   test_clock = f->clock;
   f->manager = tocsin_manager_new_with_clock (f->clock);
   flaky = NULL;
+  instances = g_ptr_array_new_with_free_func ((GDestroyNotify) flaky_free);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   g_clear_pointer (&f->manager, tocsin_manager_unref);
-  g_clear_pointer (&flaky, flaky_free);
+  flaky = NULL;
+  g_clear_pointer (&instances, g_ptr_array_unref);
   tocsin_clock_unref (f->clock);
 }
 
@@ -450,7 +454,6 @@ test_config (Fixture *f, gconstpointer data)
   tt_assert_contains (log, "tocsin.xml:4: channel 'b': backoff-max 90000 s is outside the limits");
   tt_assert_contains (log, "tocsin.xml:5: channel 'c': max-attempts 0 is outside the limits [1, 100]; using 1");
   g_clear_pointer (&manager, tocsin_manager_unref);
-  g_clear_pointer (&flaky, flaky_free);
   tt_rm_rf (dir);
 }
 
