@@ -444,6 +444,52 @@ test_message_id_from_transport (Fixture *f, gconstpointer data)
   g_assert_cmpstr (tocsin_result_get_message_id (result), ==, "api-77");
 }
 
+/* Text that fits ISO-8859-1 travels as UTF-8 bytes under its utf-8 label (GMime would have
+ * converted it to Latin-1; found by fuzzing). */
+static void
+test_message_latin1_text (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Café", "Jürgen's café", TOCSIN_LEVEL_INFO, FALSE);
+  TocsinMailMessage *message = deliver (f, NULL, alert);
+  g_autoptr (GMimeMessage) parsed = parse (message);
+  g_autofree char *text = dup_body_text (parsed);
+  const char *wire = g_bytes_get_data (tocsin_mail_message_get_mime (message), NULL);
+
+  tt_assert_contains (wire, "J=C3=BCrgen's caf=C3=A9");
+  g_assert_null (strstr (wire, "=E9"));
+  tt_assert_contains (text, "Jürgen's café");
+}
+
+/* An alert time past what GLib's dates hold still gets a Date header (found by fuzzing). */
+static void
+test_message_far_time (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new ("far");
+  g_autoptr (TocsinAlert) alert = NULL;
+  g_autoptr (GMimeMessage) parsed = NULL;
+
+  tocsin_alert_builder_set_time (builder, G_GINT64_CONSTANT (300000000000) * G_USEC_PER_SEC);
+  alert = tocsin_alert_builder_build (builder);
+  parsed = parse (deliver (f, NULL, alert));
+  g_assert_nonnull (g_mime_message_get_date (parsed));
+}
+
+/* An international domain goes in its ASCII (IDNA) form, in headers and envelope alike. */
+static void
+test_message_idn_domain (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_mail (f, CAPTURE SENDER
+                                                 "    <recipient>ops@bücher.example</recipient>\n");
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  const char *wire;
+
+  tt_send_ok (manager, alert);
+  wire = g_bytes_get_data (tocsin_mail_message_get_mime (captured_at (0)), NULL);
+  g_assert_cmpstr (tocsin_mail_message_get_recipients (captured_at (0))[0], ==,
+                   "ops@xn--bcher-kva.example");
+  tt_assert_contains (wire, "\r\nTo: ops@xn--bcher-kva.example\r\n");
+}
+
 /* ---- delivery failures ------------------------------------------------------------------------ */
 
 static void
@@ -493,6 +539,23 @@ static const ConfigCase bad_recipient_two = {
 static const ConfigCase bad_recipient_line_break = {
   CAPTURE SENDER "    <recipient>a@example.com&#10;Bcc: b@example.com</recipient>\n",
   TOCSIN_ERROR_INVALID_VALUE, "tocsin.xml:6: ", "contains a line break"
+};
+static const ConfigCase bad_recipient_utf8_local = {
+  CAPTURE SENDER "    <recipient>jürgen@example.com</recipient>\n", TOCSIN_ERROR_INVALID_VALUE,
+  "tocsin.xml:6: ", "is not a valid mailbox"
+};
+static const ConfigCase bad_recipient_quoted = {
+  CAPTURE SENDER "    <recipient>\"a@b\"@example.com</recipient>\n", TOCSIN_ERROR_INVALID_VALUE,
+  "tocsin.xml:6: ", "is not a valid mailbox"
+};
+static const ConfigCase bad_recipient_literal = {
+  CAPTURE SENDER "    <recipient>ops@[127.0.0.1]</recipient>\n", TOCSIN_ERROR_INVALID_VALUE,
+  "tocsin.xml:6: ", "is not a valid mailbox"
+};
+static const ConfigCase bad_sender_encoded_line_break = {
+  CAPTURE "    <sender>=?utf-8?q?Ops=0D=0ABcc=3A_x=40evil=2Eexample?= &lt;alerts@example.com&gt;"
+  "</sender>\n" RECIPIENT, TOCSIN_ERROR_INVALID_VALUE, "tocsin.xml:5: ",
+  "has a display name with a line break"
 };
 static const ConfigCase unknown_transport = {
   "    <transport type=\"pigeon\"/>\n" SENDER RECIPIENT, TOCSIN_ERROR_UNKNOWN_TYPE,
@@ -547,6 +610,9 @@ main (int argc, char **argv)
   ADD ("/email/message/long-subject", test_message_long_subject);
   ADD ("/email/message/title-line-breaks", test_message_title_line_breaks);
   ADD ("/email/message/invalid-utf8", test_message_invalid_utf8);
+  ADD ("/email/message/latin1-text", test_message_latin1_text);
+  ADD ("/email/message/far-time", test_message_far_time);
+  ADD ("/email/message/idn-domain", test_message_idn_domain);
   ADD ("/email/message/id/stable", test_message_id);
   ADD ("/email/message/id/custom", test_message_id_custom);
   ADD ("/email/message/id/from-transport", test_message_id_from_transport);
@@ -561,6 +627,11 @@ main (int argc, char **argv)
   ADD_DATA ("/email/config/bad-recipient/no-domain", &bad_recipient_no_domain, test_config_error);
   ADD_DATA ("/email/config/bad-recipient/two", &bad_recipient_two, test_config_error);
   ADD_DATA ("/email/config/bad-recipient/line-break", &bad_recipient_line_break, test_config_error);
+  ADD_DATA ("/email/config/bad-recipient/utf8-local-part", &bad_recipient_utf8_local, test_config_error);
+  ADD_DATA ("/email/config/bad-recipient/quoted", &bad_recipient_quoted, test_config_error);
+  ADD_DATA ("/email/config/bad-recipient/address-literal", &bad_recipient_literal, test_config_error);
+  ADD_DATA ("/email/config/bad-sender-name/encoded-line-break", &bad_sender_encoded_line_break,
+            test_config_error);
   ADD_DATA ("/email/config/transport/unknown-type", &unknown_transport, test_config_error);
   ADD_DATA ("/email/config/transport/no-type", &transport_without_type, test_config_error);
   ADD_DATA ("/email/config/transport/unknown-setting", &transport_unknown_setting, test_config_error);

@@ -14,6 +14,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeObject, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddress, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddressList, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFormatOptions, g_mime_format_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeDataWrapper, g_object_unref)
 
 static gpointer
 init_once (gpointer data)
@@ -32,13 +34,65 @@ priv_tocsin_email_init (void)
 
 /* ---- mailboxes ------------------------------------------------------------------------------ */
 
+/* RFC 5322 "atext": the characters of a dot-atom local part besides the dots. */
+static gboolean
+is_atext (char c)
+{
+  return g_ascii_isalnum (c) || (c != '\0' && strchr ("!#$%&'*+/=?^_`{|}~-", c) != NULL);
+}
+
+/* A dot-atom: atext runs separated by single dots, not starting or ending with one. */
+static gboolean
+is_dot_atom (const char *text, gsize length)
+{
+  if (length == 0 || text[0] == '.' || text[length - 1] == '.')
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (text[i] == '.' ? text[i + 1] == '.' : !is_atext (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Host name labels of letters, digits and inner hyphens, 1 to 63 characters each. */
+static gboolean
+is_host_name (const char *domain)
+{
+  g_auto (GStrv) labels = g_strsplit (domain, ".", -1);
+
+  if (*domain == '\0' || strlen (domain) > 253)
+    return FALSE;
+  for (guint i = 0; labels[i] != NULL; i++)
+    {
+      gsize n = strlen (labels[i]);
+      if (n == 0 || n > 63 || labels[i][0] == '-' || labels[i][n - 1] == '-')
+        return FALSE;
+      for (gsize j = 0; j < n; j++)
+        if (!g_ascii_isalnum (labels[i][j]) && labels[i][j] != '-')
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* An address every relay and mail reader takes as it is: ASCII (an international domain in its
+ * IDNA form), a dot-atom local part, one @, a host name. Quoted local parts and address
+ * literals are refused: they are rare in alerting and easy to get wrong in headers (the fuzzer
+ * found both mangled). */
 static gboolean
 is_plain_address (const char *address)
 {
   const char *at = strrchr (address, '@');
 
-  /* A local part and a domain with at least one character each, no spaces left by the parser. */
-  return at != NULL && at != address && at[1] != '\0' && strpbrk (address, " \t<>,;") == NULL;
+  return at != NULL && strlen (address) <= 254 && is_dot_atom (address, (gsize) (at - address))
+         && is_host_name (at + 1);
+}
+
+static gboolean
+has_control (const char *text)
+{
+  for (const guchar *p = (const guchar *) text; p != NULL && *p; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
 }
 
 gboolean
@@ -56,12 +110,11 @@ priv_tocsin_email_parse_mailbox (const char *text, EmailMailbox *mailbox, char *
       return FALSE;
     }
   /* Checked before parsing: a line break in an address could otherwise start a header. */
-  for (const guchar *p = (const guchar *) text; *p; p++)
-    if (*p < 0x20 || *p == 0x7f)
-      {
-        *why = g_strdup ("contains a line break or another control character");
-        return FALSE;
-      }
+  if (has_control (text))
+    {
+      *why = g_strdup ("contains a line break or another control character");
+      return FALSE;
+    }
   if (!g_utf8_validate (text, -1, NULL))
     {
       *why = g_strdup ("is not valid UTF-8");
@@ -81,16 +134,25 @@ priv_tocsin_email_parse_mailbox (const char *text, EmailMailbox *mailbox, char *
     }
   first = internet_address_list_get_address (list, 0);
   if (!INTERNET_ADDRESS_IS_MAILBOX (first)
-      || !is_plain_address (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (first))))
+      || !is_plain_address (internet_address_mailbox_get_idn_addr (INTERNET_ADDRESS_MAILBOX (first))))
     {
-      *why = g_strdup ("is not a valid mailbox; write it as name@domain, e.g. alerts@example.com");
+      *why = g_strdup ("is not a valid mailbox; write it as name@domain with a plain local part "
+                       "(letters, digits, dots and !#$%&'*+/=?^_`{|}~-) and a host name, e.g. "
+                       "alerts@example.com");
       return FALSE;
     }
   box = INTERNET_ADDRESS_MAILBOX (first);
   name = internet_address_get_name (first);
+  /* Checked again once decoded: an encoded word (=?utf-8?q?...=0D=0A?=) can hide a line break. */
+  if (has_control (name))
+    {
+      *why = g_strdup ("has a display name with a line break or another control character");
+      return FALSE;
+    }
   mailbox->name = name && *name ? g_strdup (name) : NULL;
-  mailbox->address = g_strdup (internet_address_mailbox_get_addr (box));
-  mailbox->envelope = g_strdup (internet_address_mailbox_get_idn_addr (box));
+  /* The ASCII form in headers and envelope alike: no relay has to support SMTPUTF8. */
+  mailbox->address = g_strdup (internet_address_mailbox_get_idn_addr (box));
+  mailbox->envelope = g_strdup (mailbox->address);
   return TRUE;
 }
 
@@ -192,8 +254,13 @@ static GMimeObject *
 make_body (const char *text)
 {
   GMimeTextPart *part = g_mime_text_part_new_with_subtype ("plain");
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (text, strlen (text));
+  g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (
+    stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
-  g_mime_text_part_set_text (part, text);
+  /* The UTF-8 bytes as they are: g_mime_text_part_set_text() would convert text that fits
+   * ISO-8859-1 to Latin-1 bytes, which the utf-8 label would then misdescribe. */
+  g_mime_part_set_content (GMIME_PART (part), content);
   g_mime_text_part_set_charset (part, "utf-8");
   /* 7-bit clean (quoted-printable or base64 when the text needs it) so any relay carries it,
    * and so that no body line can be a lone "." or exceed SMTP's line length. */
@@ -237,6 +304,9 @@ priv_tocsin_email_build (const EmailTemplate *template, TocsinAlert *alert)
   g_ptr_array_add (recipients, NULL);
   g_mime_message_set_subject (message, subject, "utf-8");
   date = g_date_time_new_from_unix_local (tocsin_alert_get_time (alert) / G_USEC_PER_SEC);
+  /* An alert time GLib cannot represent (after the year 9999) dates the message now. */
+  if (date == NULL)
+    date = g_date_time_new_now_local ();
   g_mime_message_set_date (message, date);
   g_mime_message_set_message_id (message, id);
   body = make_body (text);
