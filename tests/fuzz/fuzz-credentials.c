@@ -28,6 +28,7 @@
 #include "config-private.h"
 #include "credentials-private.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,14 +60,14 @@ static const SandboxFile sandbox_files[] = {
   { "token", SECRET_MARK "file-token\n", -1, 0600, SECRET_MARK "file-token" },
   { "crlf", SECRET_MARK "crlf\r\n\r\n", -1, 0640, SECRET_MARK "crlf" },
   { "world", SECRET_MARK "world\n", -1, 0644, SECRET_MARK "world" },
+  { "dir", NULL, 0, 0700, NULL },  /* a folder */
   { "dir/inner", SECRET_MARK "inner", -1, 0600, SECRET_MARK "inner" },
   { "empty", "", -1, 0600, NULL },
   { "newlines", "\n\r\n", -1, 0600, NULL },
   { "nul", SECRET_MARK "a\0b\n", 7, 0600, NULL },
   { "latin1", SECRET_MARK "caf\351\n", -1, 0600, NULL },
-  { "big", NULL, 0, 0600, NULL },  /* 70000 bytes: over the 64 KiB limit */
+  { "big", NULL, -1, 0600, NULL }, /* 70000 bytes: over the 64 KiB limit */
   { "fifo", NULL, 0, 0600, NULL }, /* refused before it is opened */
-  { "dir", NULL, 0, 0700, NULL },  /* a folder */
 };
 
 static const struct {
@@ -126,26 +127,22 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
   return G_LOG_WRITER_HANDLED;
 }
 
-static void
-remove_sandbox (void)
-{
-  for (gsize i = G_N_ELEMENTS (sandbox_files); i > 0; i--)
-    {
-      g_autofree char *path = g_build_filename (sandbox, sandbox_files[i - 1].name, NULL);
-      g_remove (path);
-    }
-  g_rmdir (sandbox);
-}
-
+/* The sandbox: a folder next to the fuzzer's executable, (re)made at each start. A fixed place,
+ * rather than a temporary folder, leaves nothing behind when a run ends in a crash, and
+ * parallel runs (-fork, -jobs) share it safely: each file is rewritten atomically with the same
+ * contents. */
 static void
 make_sandbox (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("tocsin-fuzz-credentials-XXXXXX", NULL);
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = NULL;
   g_autofree char *big = g_strnfill (70000, 'x');
 
-  if (dir == NULL || (sandbox = realpath (dir, NULL)) == NULL)
-    g_error ("cannot create the sandbox folder");
-  atexit (remove_sandbox);
+  if (exe == NULL)
+    g_error ("cannot find the fuzzer's executable");
+  dir = g_strconcat (exe, "-sandbox", NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0 || (sandbox = realpath (dir, NULL)) == NULL)
+    g_error ("cannot create %s", dir);
   for (gsize i = 0; i < G_N_ELEMENTS (sandbox_files); i++)
     {
       const SandboxFile *f = &sandbox_files[i];
@@ -153,15 +150,9 @@ make_sandbox (void)
       gboolean ok;
 
       if (g_str_equal (f->name, "dir"))
-        continue; /* made with dir/inner */
-      g_mkdir_with_parents (sandbox, 0700);
-      if (strchr (f->name, '/') != NULL)
-        {
-          g_autofree char *parent = g_path_get_dirname (path);
-          g_mkdir (parent, 0700);
-        }
-      if (g_str_equal (f->name, "fifo"))
-        ok = mkfifo (path, f->mode) == 0;
+        ok = g_mkdir (path, f->mode) == 0 || errno == EEXIST;
+      else if (g_str_equal (f->name, "fifo"))
+        ok = mkfifo (path, f->mode) == 0 || errno == EEXIST;
       else
         ok = g_file_set_contents_full (path, f->contents ? f->contents : big, f->length,
                                        G_FILE_SET_CONTENTS_NONE, f->mode, NULL);

@@ -50,10 +50,15 @@ static const char *const headers[] = {
 #define CHECK(cond) \
   G_STMT_START { if (!(cond)) check_failed (__LINE__, #cond); } G_STMT_END
 
+/* The message being checked, shown when a check fails. */
+static const char *current_mime;
+
 static G_NORETURN void
 check_failed (int line, const char *what)
 {
   fprintf (stderr, "fuzz-email-message.c:%d: check failed: %s\n", line, what);
+  if (current_mime != NULL)
+    fprintf (stderr, "in the message:\n%s\n", current_mime);
   abort ();
 }
 
@@ -111,12 +116,30 @@ has_control (const char *text)
   return FALSE;
 }
 
+/* GMime 3.2.13 leaks a string when an address ends in a domain literal followed by an unclosed
+ * comment ("d@[127.0.0.1] (x"). That is not tocsin's leak, and it would stop every run, so
+ * such text is left out. */
+static gboolean
+hits_gmime_leak (const char *text)
+{
+  const char *bracket = strrchr (text, ']');
+  int depth = 0;
+
+  if (bracket == NULL)
+    return FALSE;
+  for (const char *p = bracket; *p; p++)
+    depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+  return depth > 0;
+}
+
 /* Parses @text into @mailbox as the channel's config does, checking what a success promises. */
 static gboolean
 parse_mailbox (const char *text, EmailMailbox *mailbox)
 {
   g_autofree char *why = NULL;
 
+  if (hits_gmime_leak (text))
+    return FALSE;
   if (!priv_tocsin_email_parse_mailbox (text, mailbox, &why))
     {
       CHECK (why != NULL && mailbox->address == NULL);
@@ -153,9 +176,10 @@ header_index (const char *line, gsize name_len)
   return -1;
 }
 
-/* Lines of printable ASCII (and tabs) ending in CRLF, none longer than RFC 5322 allows. */
+/* CRLF-terminated lines of at most RFC 5322's 998 characters, each character accepted by
+ * @allowed. */
 static void
-check_lines (const char *text, gsize len)
+check_lines (const char *text, gsize len, gboolean (*allowed) (guchar c))
 {
   gsize line_len = 0;
 
@@ -170,9 +194,23 @@ check_lines (const char *text, gsize len)
           line_len = 0;
           continue;
         }
-      CHECK (c == '\t' || (c >= 0x20 && c < 0x7f));
+      CHECK (allowed (c));
       CHECK (++line_len <= LINE_MAX_CHARS);
     }
+}
+
+/* A header holds printable ASCII and folding white space. */
+static gboolean
+is_header_char (guchar c)
+{
+  return c == '\t' || (c >= 0x20 && c < 0x7f);
+}
+
+/* A 7bit body (RFC 2045): ASCII without NUL, CR and LF only as CRLF. */
+static gboolean
+is_7bit_body_char (guchar c)
+{
+  return c != '\0' && c != '\n' && c < 0x80;
 }
 
 static void
@@ -181,7 +219,7 @@ check_header_block (const char *mime, gsize len)
   guint seen[G_N_ELEMENTS (headers)] = { 0 };
   g_auto (GStrv) lines = NULL;
 
-  check_lines (mime, len);
+  check_lines (mime, len, is_header_char);
   lines = g_strsplit (mime, "\r\n", -1);
   CHECK (lines[0] != NULL && lines[0][0] != ' ' && lines[0][0] != '\t');
   for (guint i = 0; lines[i] != NULL; i++)
@@ -203,6 +241,27 @@ check_header_block (const char *mime, gsize len)
     CHECK (seen[i] == 1 || (seen[i] == 0 && g_str_equal (headers[i], "Content-Transfer-Encoding")));
 }
 
+/* (transfer full) @address as IDNA compares domains: NFKC, case-folded. */
+static char *
+dup_folded (const char *address)
+{
+  g_autofree char *nfkc = g_utf8_normalize (address, -1, G_NORMALIZE_NFKC);
+
+  return g_utf8_casefold (nfkc ? nfkc : address, -1);
+}
+
+static gboolean
+same_address (const char *a, const char *b)
+{
+  g_autofree char *fa = dup_folded (a);
+  g_autofree char *fb = dup_folded (b);
+
+  return g_str_equal (fa, fb);
+}
+
+/* The addresses a reader sees are those the message goes to: the address as configured or its
+ * ASCII (IDN) form. Compared as IDNA compares domains: GMime writes the IDN form and its parser
+ * turns it back into Unicode, lower-cased and normalised. */
 static void
 check_address_list (InternetAddressList *list, const EmailMailbox *mailboxes, guint n)
 {
@@ -210,10 +269,19 @@ check_address_list (InternetAddressList *list, const EmailMailbox *mailboxes, gu
   for (guint i = 0; i < n; i++)
     {
       InternetAddress *address = internet_address_list_get_address (list, (int) i);
+      const char *addr;
 
       CHECK (INTERNET_ADDRESS_IS_MAILBOX (address));
-      CHECK (g_str_equal (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address)),
-                          mailboxes[i].address));
+      addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+      /* GMime's parser turns an IDNA domain back into Unicode: compare its ASCII form too. */
+      if (!same_address (addr, mailboxes[i].envelope) && !same_address (addr, mailboxes[i].address)
+          && !same_address (internet_address_mailbox_get_idn_addr (INTERNET_ADDRESS_MAILBOX (address)),
+                            mailboxes[i].envelope))
+        {
+          fprintf (stderr, "header address <%s>, configured <%s>, envelope <%s>\n", addr,
+                   mailboxes[i].address, mailboxes[i].envelope);
+          check_failed (__LINE__, "the header shows the address the message goes to");
+        }
     }
 }
 
@@ -265,6 +333,7 @@ check_message (const EmailTemplate *template, TocsinAlert *alert)
   mime = tocsin_mail_message_get_mime (message);
   data = g_bytes_get_data (mime, &len);
   CHECK (data != NULL && memchr (data, '\0', len) == NULL);
+  current_mime = data;
   end = g_strstr_len (data, len, "\r\n\r\n");
   CHECK (end != NULL);
   {
@@ -272,8 +341,9 @@ check_message (const EmailTemplate *template, TocsinAlert *alert)
     check_header_block (block, end - data);
   }
   /* The body: 7-bit, CRLF lines of at most 998 characters (quoted-printable or base64). */
-  check_lines (end + 4, len - (end + 4 - data));
+  check_lines (end + 4, len - (end + 4 - data), is_7bit_body_char);
   check_parsed (mime, template, message);
+  current_mime = NULL;
 }
 
 /* The subject prefix as the channel gets it from config text (valid UTF-8 without the control
