@@ -17,7 +17,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "credentials-private.h"
@@ -91,19 +93,54 @@ warn_if_world_readable (const char *name, const char *path, const char *location
                    location, name, path, (unsigned) (mode & 07777), path);
 }
 
-/* Reads @path, checking on the way that it is a plausible credential file. */
+/* Reads at most CREDENTIAL_FILE_MAX + 1 bytes of @fd into a new string (transfer full), or NULL
+ * with errno set. Bounded and non-blocking (the descriptor is O_NONBLOCK): a file under /proc
+ * or /sys that looks regular but streams or waits (/proc/kmsg) can neither hang nor flood it. */
+static char *
+read_bounded (int fd, gsize *length)
+{
+  char *buffer = g_malloc (CREDENTIAL_FILE_MAX + 2);
+  gsize total = 0;
+
+  for (;;)
+    {
+      gssize n = read (fd, buffer + total, CREDENTIAL_FILE_MAX + 1 - total);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+          explicit_bzero (buffer, total);
+          g_free (buffer);
+          errno = saved_errno;
+          return NULL;
+        }
+      total += (gsize) n;
+      if (n == 0 || total > CREDENTIAL_FILE_MAX)
+        break;
+    }
+  buffer[total] = '\0';
+  *length = total;
+  return buffer;
+}
+
+/* Reads @path, checking on the way that it is a plausible credential file. The checks are made
+ * on the opened descriptor, so the file read is the file checked. */
 static char *
 read_credential_file (const char *name, const char *path, const char *location, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
   GStatBuf st;
   char *contents = NULL;
   gsize length = 0;
+  int fd, saved_errno;
 
-  /* stat() first: opening a FIFO or a device would block or read forever. */
-  if (g_stat (path, &st) != 0)
+  /* O_NONBLOCK: opening a FIFO with no writer, or a device, must not block. */
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0 || fstat (fd, &st) != 0)
     {
-      int saved_errno = errno;
+      saved_errno = errno;
+      if (fd >= 0)
+        close (fd);
       g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL,
                    "%s: credential '%s': cannot read %s: %s; fix path=\"...\" (relative paths "
                    "start at the config file's folder) or create the file",
@@ -112,6 +149,7 @@ read_credential_file (const char *name, const char *path, const char *location, 
     }
   if (!S_ISREG (st.st_mode) || st.st_size > CREDENTIAL_FILE_MAX)
     {
+      close (fd);
       g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL,
                    "%s: credential '%s': %s is %s; path=\"...\" must name a small file holding "
                    "only the secret", location, name, path,
@@ -119,11 +157,19 @@ read_credential_file (const char *name, const char *path, const char *location, 
       return NULL;
     }
   warn_if_world_readable (name, path, location, st.st_mode);
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
+  contents = read_bounded (fd, &length);
+  saved_errno = errno;
+  close (fd);
+  if (contents == NULL || length > CREDENTIAL_FILE_MAX)
     {
+      if (contents != NULL)
+        explicit_bzero (contents, length);
+      g_free (contents);
       g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL,
-                   "%s: credential '%s': %s; check that the user running tocsin may read it",
-                   location, name, local_error->message);
+                   "%s: credential '%s': cannot read %s: %s; check that the user running tocsin "
+                   "may read it and that it is a small file holding only the secret",
+                   location, name, path,
+                   contents == NULL ? g_strerror (saved_errno) : "more than 64 KiB");
       return NULL;
     }
   if (strlen (contents) != length)
