@@ -8,8 +8,8 @@
  * TOCSIN_ERROR with a valid UTF-8 message starting "<data>:LINE: "; no error or log message
  * contains a credential's value; nothing logs a critical.
  *
- * Side effects are fenced in: credential files are read through a wrapper of
- * g_file_get_contents() (linked with ld --wrap) that refuses anything outside the sandbox, so an
+ * Side effects are fenced in: credential files are opened through a wrapper of open()
+ * (fuzz-sandbox.c, linked with ld --wrap) that refuses anything outside the sandbox, so an
  * input naming /proc/kmsg or a large file cannot block or slow the fuzzer. <credential
  * type="env"> reads the process environment, where the TOCSIN_FUZZ_* variables set below are the
  * only values the fuzzer can learn to name; values only ever land in memory. The loader itself
@@ -24,18 +24,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-sandbox.h"
+
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
-gboolean __real_g_file_get_contents (const gchar *filename, gchar **contents, gsize *length,
-                                     GError **error);
-gboolean __wrap_g_file_get_contents (const gchar *filename, gchar **contents, gsize *length,
-                                     GError **error);
 
 /* Every secret value starts with this; XML cannot carry U+0001 (not even as &#1;), so a message
  * holding it took it from a credential's value, not from the document. */
 #define SECRET_MARK "fz\001"
 
-static char *sandbox; /* absolute, without symbolic links */
 
 #define CHECK(cond) \
   G_STMT_START { if (!(cond)) check_failed (__LINE__, #cond); } G_STMT_END
@@ -47,20 +44,6 @@ check_failed (int line, const char *what)
   abort ();
 }
 
-gboolean
-__wrap_g_file_get_contents (const gchar *filename, gchar **contents, gsize *length,
-                            GError **error)
-{
-  g_autofree char *path = g_canonicalize_filename (filename, NULL);
-
-  if (!g_str_has_prefix (path, sandbox) || path[strlen (sandbox)] != '/')
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES,
-                   "fuzzing sandbox: %s is outside %s", filename, sandbox);
-      return FALSE;
-    }
-  return __real_g_file_get_contents (path, contents, length, error);
-}
 
 /* The config loader warns about clamped values: dropped, once checked for secrets. A critical
  * (a failed g_return_if_fail) is a bug, so it aborts. */
@@ -100,7 +83,7 @@ make_sandbox (void)
 static void
 add_file (const char *name, const char *contents, int mode)
 {
-  g_autofree char *path = g_build_filename (sandbox, name, NULL);
+  g_autofree char *path = g_build_filename (fuzz_sandbox, name, NULL);
 
   if (!g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_NONE, mode, NULL))
     g_error ("cannot write %s", path);
@@ -110,7 +93,7 @@ int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
   g_log_set_writer_func (log_writer, NULL, NULL);
-  sandbox = make_sandbox ();
+  fuzz_sandbox = make_sandbox ();
   add_file ("token", SECRET_MARK "file-token\n", 0600);
   add_file ("world", SECRET_MARK "world-readable\n", 0644);
   add_file ("crlf", SECRET_MARK "crlf\r\n\r\n", 0600);
@@ -140,7 +123,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   /* The length is an int for libxml2; a config is a few KiB and libFuzzer's inputs stay small. */
   if (size > G_MAXINT / 2)
     return 0;
-  config = tocsin_config_new_from_data ((const char *) data, (gssize) size, sandbox, &error);
+  config = tocsin_config_new_from_data ((const char *) data, (gssize) size, fuzz_sandbox, &error);
   if (config == NULL)
     {
       check_error (error, data, size);

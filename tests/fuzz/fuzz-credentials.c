@@ -14,9 +14,9 @@
  * bit 4: a typed record puts its source in var= (else path=).
  *
  * Side effects are fenced in: "env" reads only variables named TOCSIN_FUZZ_<source>, set below;
- * "file" reads go through a wrapper of g_file_get_contents() (ld --wrap) that refuses any path
+ * "file" opens go through a wrapper of open() (fuzz-sandbox.c, ld --wrap) that refuses any path
  * outside a sandbox folder made at start-up, so no input can read /proc/kmsg, a huge file or a
- * real secret; stat() of other paths remains, which reads nothing.
+ * real secret.
  *
  * Checked: the results of the table against what the environment and the sandbox hold
  * (duplicates refused, values exact, lookup and the sorted name list consistent); the config
@@ -33,14 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fuzz-sandbox.h"
 #include <sys/stat.h>
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
-gboolean __real_g_file_get_contents (const gchar *filename, gchar **contents, gsize *length,
-                                     GError **error);
-gboolean __wrap_g_file_get_contents (const gchar *filename, gchar **contents, gsize *length,
-                                     GError **error);
 
 #define MAX_RECORDS 12
 #define ENV_PREFIX "TOCSIN_FUZZ_"
@@ -81,7 +79,6 @@ static const struct {
   { ENV_PREFIX "EMPTY", "" },
 };
 
-static char *sandbox; /* absolute, without symbolic links */
 
 #define CHECK(cond) \
   G_STMT_START { if (!(cond)) check_failed (__LINE__, #cond); } G_STMT_END
@@ -93,20 +90,6 @@ check_failed (int line, const char *what)
   abort ();
 }
 
-gboolean
-__wrap_g_file_get_contents (const gchar *filename, gchar **contents, gsize *length,
-                            GError **error)
-{
-  g_autofree char *path = g_canonicalize_filename (filename, NULL);
-
-  if (!g_str_has_prefix (path, sandbox) || path[strlen (sandbox)] != '/')
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES,
-                   "fuzzing sandbox: %s is outside %s", filename, sandbox);
-      return FALSE;
-    }
-  return __real_g_file_get_contents (path, contents, length, error);
-}
 
 /* Whether the current input contains the secret mark itself (then a message may echo it). */
 static gboolean input_has_mark;
@@ -141,12 +124,12 @@ make_sandbox (void)
   if (exe == NULL)
     g_error ("cannot find the fuzzer's executable");
   dir = g_strconcat (exe, "-sandbox", NULL);
-  if (g_mkdir_with_parents (dir, 0700) != 0 || (sandbox = realpath (dir, NULL)) == NULL)
+  if (g_mkdir_with_parents (dir, 0700) != 0 || (fuzz_sandbox = realpath (dir, NULL)) == NULL)
     g_error ("cannot create %s", dir);
   for (gsize i = 0; i < G_N_ELEMENTS (sandbox_files); i++)
     {
       const SandboxFile *f = &sandbox_files[i];
-      g_autofree char *path = g_build_filename (sandbox, f->name, NULL);
+      g_autofree char *path = g_build_filename (fuzz_sandbox, f->name, NULL);
       gboolean ok;
 
       if (g_str_equal (f->name, "dir"))
@@ -251,11 +234,11 @@ read_records (const guint8 *data, gsize size, Record *records)
 static const char *
 expected_file_value (const char *source)
 {
-  g_autofree char *path = g_canonicalize_filename (source, sandbox);
+  g_autofree char *path = g_canonicalize_filename (source, fuzz_sandbox);
 
   for (gsize i = 0; i < G_N_ELEMENTS (sandbox_files); i++)
     {
-      g_autofree char *file = g_build_filename (sandbox, sandbox_files[i].name, NULL);
+      g_autofree char *file = g_build_filename (fuzz_sandbox, sandbox_files[i].name, NULL);
       if (g_str_equal (path, file))
         return sandbox_files[i].value;
     }
@@ -289,7 +272,7 @@ add_record (TocsinCredentials *creds, GHashTable *added, const Record *r, guint 
   if (expected != NULL && *expected == '\0')
     expected = NULL;
 
-  ok = priv_tocsin_credentials_add (creds, r->name, r->type, r->source, sandbox, where, &error);
+  ok = priv_tocsin_credentials_add (creds, r->name, r->type, r->source, fuzz_sandbox, where, &error);
   CHECK (ok == (error == NULL));
   if (g_hash_table_contains (added, r->name))
     CHECK (!ok && g_error_matches (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID));
@@ -416,7 +399,7 @@ check_config (const Record *records, guint n)
 {
   g_autofree char *xml = dup_config (records, n);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TocsinConfig) config = tocsin_config_new_from_data (xml, -1, sandbox, &error);
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_data (xml, -1, fuzz_sandbox, &error);
   const TocsinConfigNode *channel;
 
   if (config == NULL)
