@@ -143,6 +143,22 @@ manager_for (const char *url, ...)
   return g_steal_pointer (&manager);
 }
 
+/* A manager on the manual clock @clock with one "httptest" channel "h" to @url, retrying
+ * (@attempts attempts, backoff 1 to 2 s). */
+static TocsinManager *
+retrying_manager_for (const char *url, TocsinClock *clock, guint attempts)
+{
+  TocsinManager *manager = tocsin_manager_new_with_clock (clock);
+  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new ("h", "httptest");
+  g_autoptr (GError) error = NULL;
+
+  tocsin_channel_spec_add_setting (spec, "url", url);
+  tocsin_channel_spec_set_retry (spec, attempts, 1, 2);
+  g_assert_true (tocsin_manager_add_channel (manager, spec, &error));
+  g_assert_no_error (error);
+  return manager;
+}
+
 /* Sends one alert with @body to the manager's only channel; returns its result. */
 static TocsinResult *
 send_body (TocsinManager *manager, const char *body)
@@ -706,6 +722,79 @@ test_request_headers (void)
   g_assert_cmpstr (tt_http_request_get_header (request, "Content-Length"), ==, "5");
 }
 
+typedef struct {
+  TocsinManager *manager;
+  TocsinResult *result;
+} AsyncSend;
+
+static gpointer
+send_in_thread (gpointer data)
+{
+  AsyncSend *a = data;
+
+  a->result = send_body (a->manager, "again");
+  return NULL;
+}
+
+/* Waits, looking every 2 ms, until @server has received @n requests. */
+static void
+wait_requests (TtHttpServer *server, guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (tt_http_server_get_n_requests (server) < n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
+/* A 500 is retried, and the next attempt's 200 delivers: one result, two attempts. */
+static void
+test_retry_500_then_200 (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinClock) clock = tocsin_clock_new_manual (0);
+  g_autoptr (TocsinManager) manager = retrying_manager_for (tt_http_server_get_url (server), clock, 3);
+  AsyncSend a = { manager, NULL };
+  GThread *thread;
+
+  tt_http_server_push_response (server, 500, NULL, "busy");
+  tt_http_server_push_response (server, 200, NULL, "ok");
+  thread = g_thread_new ("send", send_in_thread, &a);
+  wait_requests (server, 1);
+  /* The backoff is at most 2 s on the channel's clock. */
+  tocsin_clock_advance (clock, 2 * G_USEC_PER_SEC);
+  g_thread_join (thread);
+  tt_assert_success (a.result);
+  g_assert_cmpuint (tocsin_result_get_attempts (a.result), ==, 2);
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 2);
+  tocsin_result_unref (a.result);
+}
+
+/* A 429 with Retry-After is retried after that wait (test-retry checks that the wait is the
+ * Retry-After's), then delivered. */
+static void
+test_retry_429_waits (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinClock) clock = tocsin_clock_new_manual (0);
+  g_autoptr (TocsinManager) manager = retrying_manager_for (tt_http_server_get_url (server), clock, 2);
+  AsyncSend a = { manager, NULL };
+  GThread *thread;
+
+  tt_http_server_push_response (server, 429, "Retry-After: 10", "slow down");
+  tt_http_server_push_response (server, 200, NULL, "ok");
+  thread = g_thread_new ("send", send_in_thread, &a);
+  wait_requests (server, 1);
+  tocsin_clock_advance (clock, 10 * G_USEC_PER_SEC);
+  g_thread_join (thread);
+  tt_assert_success (a.result);
+  g_assert_cmpuint (tocsin_result_get_attempts (a.result), ==, 2);
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 2);
+  tocsin_result_unref (a.result);
+}
+
 static void
 test_request_put (void)
 {
@@ -1167,6 +1256,8 @@ main (int argc, char **argv)
   ADD ("/http/secrets/excerpt-cut", test_secrets_excerpt_cut);
   g_test_add_func ("/http/request/headers", test_request_headers);
   g_test_add_func ("/http/request/put", test_request_put);
+  g_test_add_func ("/http/retry/500-then-200", test_retry_500_then_200);
+  g_test_add_func ("/http/retry/429-waits", test_retry_429_waits);
   ADD ("/http/request/user-agent", test_request_user_agent);
   g_test_add_func ("/http/request/own-user-agent", test_request_own_user_agent);
   ADD ("/http/request/no-expect", test_request_no_expect);
