@@ -880,6 +880,74 @@ test_redact_credential_in_error (Fixture *f, gconstpointer data)
   g_assert_null (strstr (run.out, "hunter2"));
 }
 
+/* Every channel and transport with its secrets from credentials, every delivery failing (port 1
+ * on loopback refuses connections), the CLI verbose: no secret in any line it prints, at any
+ * level, nor in any result. */
+static const char *const every_secret[] = {
+  "tt-slack-token-4f1a", "tt-hook-path-9b2c", "tt-bearer-77e0", "tt-smtp-pw-31d5",
+  "re_tt_resend_5c9e", "tt/aws/secret/8a3f", "tt-aws-token-2d6b", "ya29.tt-gmail-6e41", NULL
+};
+
+static void
+test_redact_every_channel (Fixture *f, gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+  g_autofree char *config = tt_write_file (f->tmpdir, "secrets.xml",
+    "<tocsin version=\"1\">\n"
+    "  <defaults max-attempts=\"1\"/>\n"
+    "  <credentials>\n"
+    "    <credential name=\"slack\" type=\"env\" var=\"TT_S1\"/>\n"
+    "    <credential name=\"hook\" type=\"env\" var=\"TT_S2\"/>\n"
+    "    <credential name=\"bearer\" type=\"env\" var=\"TT_S3\"/>\n"
+    "    <credential name=\"smtp\" type=\"env\" var=\"TT_S4\"/>\n"
+    "    <credential name=\"resend\" type=\"env\" var=\"TT_S5\"/>\n"
+    "    <credential name=\"aws\" type=\"env\" var=\"TT_S6\"/>\n"
+    "    <credential name=\"aws_token\" type=\"env\" var=\"TT_S7\"/>\n"
+    "    <credential name=\"gmail\" type=\"env\" var=\"TT_S8\"/>\n"
+    "    <credential name=\"aws_id\" type=\"env\" var=\"TT_S9\"/>\n"
+    "  </credentials>\n"
+    "  <channel key=\"slack\" type=\"slack\"><webhook-url credential=\"slack\"/>"
+    "<endpoint-pattern>^http://127\\.0\\.0\\.1:1/</endpoint-pattern></channel>\n"
+    "  <channel key=\"hook\" type=\"webhook\"><url credential=\"hook\"/>"
+    "<header name=\"Authorization\" credential=\"bearer\"/></channel>\n"
+    "  <channel key=\"smtp\" type=\"email\"><transport type=\"smtp\"><host>127.0.0.1</host>"
+    "<port>1</port><security>none</security><username>u</username>"
+    "<password credential=\"smtp\"/></transport>"
+    "<sender>a@example.com</sender><recipient>b@example.com</recipient></channel>\n"
+    "  <channel key=\"resend\" type=\"email\"><transport type=\"resend\">"
+    "<api-key credential=\"resend\"/><base-url>http://127.0.0.1:1</base-url></transport>"
+    "<sender>a@example.com</sender><recipient>b@example.com</recipient></channel>\n"
+    "  <channel key=\"ses\" type=\"email\"><transport type=\"ses\">"
+    "<access-key-id credential=\"aws_id\"/><secret-access-key credential=\"aws\"/>"
+    "<session-token credential=\"aws_token\"/><endpoint>http://127.0.0.1:1</endpoint></transport>"
+    "<sender>a@example.com</sender><recipient>b@example.com</recipient></channel>\n"
+    "  <channel key=\"gmail\" type=\"email\"><transport type=\"gmail\">"
+    "<access-token credential=\"gmail\"/><base-url>http://127.0.0.1:1</base-url></transport>"
+    "<sender>a@example.com</sender><recipient>b@example.com</recipient></channel>\n"
+    "</tocsin>\n");
+
+  f->env = g_new0 (char *, 10);
+  f->env[0] = g_strdup ("TT_S1=http://127.0.0.1:1/services/T0/B0/tt-slack-token-4f1a");
+  f->env[1] = g_strdup ("TT_S2=http://127.0.0.1:1/tt-hook-path-9b2c?key=x");
+  f->env[2] = g_strdup ("TT_S3=Bearer tt-bearer-77e0");
+  f->env[3] = g_strdup ("TT_S4=tt-smtp-pw-31d5");
+  f->env[4] = g_strdup ("TT_S5=re_tt_resend_5c9e");
+  f->env[5] = g_strdup ("TT_S6=tt/aws/secret/8a3f");
+  f->env[6] = g_strdup ("TT_S7=tt-aws-token-2d6b");
+  f->env[7] = g_strdup ("TT_S8=ya29.tt-gmail-6e41");
+  f->env[8] = g_strdup ("TT_S9=AKIDTTCLI");
+  run_tocsin (f, NULL, &run, "-v", "send", "--config", config, "--title", "secret test",
+              "--level", "critical", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  /* Every channel ran and failed: the test proves something only if the errors were made. */
+  g_assert_nonnull (strstr (run.out, "\"failed\" : 6"));
+  for (guint i = 0; every_secret[i] != NULL; i++)
+    {
+      tt_assert_not_contains (run.out, every_secret[i]);
+      tt_assert_not_contains (run.err, every_secret[i]);
+    }
+}
+
 /* ---- logging ---- */
 
 static void
@@ -930,6 +998,7 @@ main (int argc, char **argv)
   add ("/cli/send/delivered", test_send_delivered);
   add ("/cli/send/json-document", test_send_json_document);
   add ("/cli/send/failure-exit", test_send_failure_exit);
+  add ("/cli/redact/every-channel", test_redact_every_channel);
   add ("/cli/send/text-on-failure", test_send_failure_text);
   add ("/cli/send/throttled-exit", test_send_throttled_exit);
   add ("/cli/send/labels-and-timestamp", test_send_labels_and_timestamp);
