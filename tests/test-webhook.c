@@ -271,6 +271,42 @@ test_document_fresh_per_alert (Fixture *f, gconstpointer data)
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (object, "labels")), ==, 0);
 }
 
+/* Hostile input: an empty title, a 1 MB title and a 10 MB body with invalid UTF-8 in both go
+ * out as one valid JSON document, repaired (U+FFFD) and whole. */
+static void
+test_document_huge_and_invalid (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = load_hook (f, "timeout=\"60\"", NULL);
+  g_autoptr (GString) title = g_string_new (NULL);
+  g_autoptr (GString) body = g_string_new (NULL);
+  g_autoptr (TocsinAlert) empty = tt_make_alert ("", "", TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) huge = NULL;
+  g_autoptr (JsonObject) first = NULL;
+  g_autoptr (JsonObject) second = NULL;
+  const char *got;
+
+  for (guint i = 0; i < 1024 * 1024 / 8; i++)
+    g_string_append (title, "title \xff ");
+  for (guint i = 0; i < 10 * 1024 * 1024 / 16; i++)
+    g_string_append (body, "body\xc3 \"q\"\n\t\x01 ");
+  huge = tt_make_alert (title->str, body->str, TOCSIN_LEVEL_CRITICAL, FALSE);
+  tt_send_ok (manager, empty);
+  tt_send_ok (manager, huge);
+  first = request_document (request_at (f->server, 0));
+  assert_string_member (first, "title", "");
+  assert_string_member (first, "body", "");
+  second = request_document (request_at (f->server, 1));
+  got = json_object_get_string_member (second, "body");
+  g_assert_true (g_utf8_validate (got, -1, NULL));
+  /* Each invalid byte (one per 13-byte piece) became U+FFFD, three bytes: nothing was lost. */
+  g_assert_cmpuint (strlen (got), ==, body->len + 2 * (10 * 1024 * 1024 / 16));
+  g_assert_true (g_str_has_prefix (got, "body\xef\xbf\xbd \"q\"\n\t\x01 "));
+  got = json_object_get_string_member (second, "title");
+  g_assert_true (g_utf8_validate (got, -1, NULL));
+  /* One character per byte sent: the invalid byte is one U+FFFD. */
+  g_assert_cmpint (g_utf8_strlen (got, -1), ==, (glong) title->len);
+}
+
 /* ---- method and headers ------------------------------------------------------------------ */
 
 static void
@@ -878,6 +914,7 @@ main (int argc, char **argv)
   ADD ("/webhook/document/levels", test_document_levels);
   ADD ("/webhook/document/timestamp-prefix", test_document_timestamp_prefix);
   ADD ("/webhook/document/fresh-per-alert", test_document_fresh_per_alert);
+  ADD ("/webhook/document/huge-and-invalid", test_document_huge_and_invalid);
 
   ADD ("/webhook/method/post-default", test_method_post_default);
   ADD ("/webhook/method/post-explicit", test_method_post_explicit);
