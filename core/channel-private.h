@@ -81,8 +81,10 @@ TocsinThrottle *priv_tocsin_channel_get_throttle (TocsinChannel *channel);
  * dropped (and reported so). */
 gboolean priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery);
 
-/* Reports a delivery refused by a throttle (transfer full) without queueing it. */
-void priv_tocsin_channel_reject_throttled (TocsinChannel *channel, TocsinDelivery *delivery);
+/* Reports a delivery (transfer full) refused before it was queued: by a throttle (counted as
+ * throttled), or because the spool could not record it (counted as failed). */
+void priv_tocsin_channel_reject (TocsinChannel *channel, TocsinDelivery *delivery,
+                                 gboolean throttled, const char *message);
 
 /* Watchdog pass: fails every in-flight delivery older than the channel's timeout (plus a grace
  * that lets a plugin's own timeout, a retryable failure, come first), and queues the retries

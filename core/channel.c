@@ -87,6 +87,25 @@ room_made (TocsinChannel *channel)
                      channel->key, dropped, channel->queue_size);
 }
 
+/* Records the final outcome of a spooled @delivery: removed when delivered, a dead letter
+ * otherwise, left pending when it was never really tried. */
+static void
+spool_outcome (TocsinChannel *channel, TocsinDelivery *delivery, const char *error_message)
+{
+  TocsinSpool *spool = channel->pending->spool;
+  const char *id = tocsin_alert_get_id (delivery->alert);
+
+  if (spool == NULL || !delivery->spooled || delivery->keep_spooled)
+    return;
+  if (error_message == NULL)
+    priv_tocsin_spool_delivered (spool, id, channel->key);
+  else
+    {
+      g_autofree char *redacted = tocsin_redact (error_message);
+      priv_tocsin_spool_dead (spool, id, channel->key, delivery->attempts, redacted);
+    }
+}
+
 /* Reports the outcome of @delivery, which the caller has claimed. @scratch carries what the
  * plugin set (message id, retryable, retry-after); @error_message is NULL on success. */
 static void
@@ -95,6 +114,7 @@ report (TocsinChannel *channel, TocsinDelivery *delivery, const char *error_mess
 {
   gboolean ok = error_message == NULL;
 
+  spool_outcome (channel, delivery, error_message);
   if (ok)
     __atomic_fetch_add (&channel->sent, 1, __ATOMIC_RELAXED);
   else
@@ -172,6 +192,9 @@ schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinRe
       g_mutex_unlock (&channel->retry_lock);
       delivery->last_try = TRUE;
       __atomic_fetch_add (&channel->retried, 1, __ATOMIC_RELAXED);
+      if (delivery->spooled && channel->pending->spool != NULL)
+        priv_tocsin_spool_attempted (channel->pending->spool, tocsin_alert_get_id (delivery->alert),
+                                     channel->key, delivery->attempts);
       return RETRY_NOW;
     }
   delivery->due = started + retry_delay_usec (channel, delivery->attempts, scratch->retry_after);
@@ -186,6 +209,10 @@ schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinRe
     g_queue_push_head (&channel->retries, delivery);
   g_mutex_unlock (&channel->retry_lock);
   __atomic_fetch_add (&channel->retried, 1, __ATOMIC_RELAXED);
+  /* The attempt count survives a restart: a re-queued delivery does not start again at 1. */
+  if (delivery->spooled && channel->pending->spool != NULL)
+    priv_tocsin_spool_attempted (channel->pending->spool, tocsin_alert_get_id (delivery->alert),
+                                 channel->key, delivery->attempts);
   priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key,
                    "channel '%s': alert %s failed on attempt %u of %u; next attempt in %.3f s",
                    channel->key, tocsin_alert_get_id (delivery->alert), delivery->attempts,
@@ -549,6 +576,8 @@ report_dropped (TocsinChannel *channel, TocsinDelivery *delivery, gboolean count
     channel->queue_size, overflow_name (channel->overflow));
 
   __atomic_fetch_add (&channel->dropped, 1, __ATOMIC_RELAXED);
+  /* A dropped alert stays in the spool as a dead letter: `tocsin spool retry` can revive it. */
+  spool_outcome (channel, delivery, message);
   if (g_atomic_int_add (&channel->burst_dropped, 1) == 0)
     priv_tocsin_log (G_LOG_LEVEL_WARNING, channel->key,
                      "channel '%s': queue full (queue-size %u): dropping alerts (%s) until it has "
@@ -655,16 +684,26 @@ priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery)
 }
 
 void
-priv_tocsin_channel_reject_throttled (TocsinChannel *channel, TocsinDelivery *delivery)
+priv_tocsin_channel_reject (TocsinChannel *channel, TocsinDelivery *delivery, gboolean throttled,
+                            const char *message)
 {
-  __atomic_fetch_add (&channel->throttled, 1, __ATOMIC_RELAXED);
-  priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key, "channel '%s': alert %s throttled",
-                   channel->key, tocsin_alert_get_id (delivery->alert));
+  if (throttled)
+    {
+      __atomic_fetch_add (&channel->throttled, 1, __ATOMIC_RELAXED);
+      priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key, "channel '%s': alert %s throttled",
+                       channel->key, tocsin_alert_get_id (delivery->alert));
+      /* A refusal is an outcome, not a failure to keep. */
+      if (delivery->spooled && channel->pending->spool != NULL)
+        priv_tocsin_spool_forget (channel->pending->spool, tocsin_alert_get_id (delivery->alert),
+                                  channel->key);
+    }
+  else
+    __atomic_fetch_add (&channel->failed, 1, __ATOMIC_RELAXED);
   if (delivery->batch != NULL)
     {
       TocsinResult *result = priv_tocsin_result_new (channel->key, delivery->alert);
-      result->throttled = TRUE;
-      result->error = g_strdup ("Rate limit exceeded");
+      result->throttled = throttled;
+      priv_tocsin_result_set_failure (result, message);
       priv_tocsin_batch_put (delivery->batch, delivery->index, result);
     }
   priv_tocsin_delivery_free (delivery);
@@ -766,6 +805,7 @@ abandon (TocsinChannel *channel)
       for (guint i = worker->batch_next; !worker->exited && i < worker->batch_len; i++)
         if (priv_tocsin_delivery_claim (worker->batch[i]))
           {
+            ((TocsinDelivery *) worker->batch[i])->keep_spooled = TRUE;
             report (channel, worker->batch[i],
                     "not delivered: the channel was hung when the manager shut down", NULL, 0);
             dropped++;
@@ -782,6 +822,7 @@ abandon (TocsinChannel *channel)
         }
       if (priv_tocsin_delivery_claim (delivery))
         {
+          delivery->keep_spooled = TRUE;
           report (channel, delivery, "not delivered: the channel was hung when the manager shut down",
                   NULL, 0);
           dropped++;

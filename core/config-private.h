@@ -23,6 +23,7 @@ struct _TocsinConfig {
   gboolean has_throttle;   /* <throttle> at top level */
   double throttle_rate, throttle_per, throttle_burst; /* already clamped; burst 0 = rate */
   TocsinChannelSpec *defaults; /* (owned) retries and queues from <defaults>, already clamped */
+  char *spool_path;        /* (owned) (nullable) <spool path>, absolute */
   GPtrArray *channels;     /* (element-type TocsinChannelSpec) in file order */
 };
 

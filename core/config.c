@@ -457,11 +457,12 @@ static const AttrRule channel_attrs[] = {
   { NULL }
 };
 static const AttrRule defaults_attrs[] = { DELIVERY_ATTRS, { NULL } };
+static const AttrRule spool_attrs[] = { { "path", VALUE_TEXT, TRUE }, { NULL } };
 
 static const char *const tocsin_children[] = {
-  "plugin-path", "plugin", "credentials", "throttle", "defaults", "channel", NULL
+  "plugin-path", "plugin", "credentials", "throttle", "defaults", "spool", "channel", NULL
 };
-static const char *const tocsin_single[] = { "credentials", "throttle", "defaults", NULL };
+static const char *const tocsin_single[] = { "credentials", "throttle", "defaults", "spool", NULL };
 static const char *const credentials_children[] = { "credential", NULL };
 static const char *const channel_children[] = { "throttle", NULL };
 
@@ -473,6 +474,7 @@ static const ElementRule element_rules[] = {
   { "credential", credential_attrs, NULL, NULL, FALSE, FALSE },
   { "throttle", throttle_attrs, NULL, NULL, FALSE, FALSE },
   { "defaults", defaults_attrs, NULL, NULL, FALSE, FALSE },
+  { "spool", spool_attrs, NULL, NULL, FALSE, FALSE },
   { "channel", channel_attrs, channel_children, channel_children, TRUE, FALSE },
 };
 
@@ -1102,6 +1104,8 @@ load_rules (Loader *l, xmlNode *root, GError **error)
           read_throttle (l, child, NULL, &l->config->throttle_rate, &l->config->throttle_per,
                          &l->config->throttle_burst);
         }
+      else if (is_element (child, "spool"))
+        l->config->spool_path = dup_path_attr (l, child, "path");
       else if (is_element (child, "channel") && !load_channel (l, child, error))
         return FALSE;
     }
@@ -1226,6 +1230,7 @@ tocsin_config_unref (TocsinConfig *config)
   g_ptr_array_unref (config->plugins);
   g_ptr_array_unref (config->channels);
   tocsin_channel_spec_free (config->defaults);
+  g_free (config->spool_path);
   g_free (config);
 }
 
@@ -1234,6 +1239,13 @@ tocsin_config_get_path (TocsinConfig *config)
 {
   g_return_val_if_fail (config != NULL, NULL);
   return config->path;
+}
+
+const char *
+tocsin_config_get_spool_path (TocsinConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  return config->spool_path;
 }
 
 guint

@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 #include "result-private.h"
+#include "spool-private.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +37,9 @@ struct _TocsinDelivery {
   guint attempts;      /* attempts started so far */
   gint64 due;          /* channel clock reading of the next attempt, while waiting for a retry */
   gboolean last_try;   /* its attempt during a shutdown: a failure now is final */
+  gboolean spooled;    /* in the spool: its outcome is recorded there */
+  gboolean keep_spooled; /* reported without being attempted (a shutdown left it behind a hung
+                            worker): stays pending in the spool, for the next start */
 };
 
 enum { DELIVERY_PENDING = 0, DELIVERY_CLAIMED = 1 };
@@ -63,6 +67,8 @@ void priv_tocsin_batch_attach_task (TocsinBatch *batch, GTask *task, GCancellabl
 typedef struct {
   gatomicrefcount ref;
   gint count;    /* (atomic) deliveries accepted and not finished */
+  TocsinSpool *spool; /* (owned) (nullable) the manager's spool: a worker left running after
+                         the manager is gone may still record its outcome */
   GMutex lock;   /* with cond: wakes flush() when count reaches zero */
   GCond cond;
 } TocsinPending;

@@ -174,6 +174,8 @@ priv_tocsin_delivery_new (TocsinAlert *alert, TocsinBatch *batch, guint index)
   delivery->attempts = 0;
   delivery->due = 0;
   delivery->last_try = FALSE;
+  delivery->spooled = FALSE;
+  delivery->keep_spooled = FALSE;
   return delivery;
 }
 
@@ -215,6 +217,7 @@ priv_tocsin_pending_unref (TocsinPending *pending)
 {
   if (!g_atomic_ref_count_dec (&pending->ref))
     return;
+  g_clear_pointer (&pending->spool, tocsin_spool_close);
   g_mutex_clear (&pending->lock);
   g_cond_clear (&pending->cond);
   g_free (pending);

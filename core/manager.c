@@ -5,6 +5,7 @@
 #include "config-private.h"
 #include "log-private.h"
 #include "registry-private.h"
+#include "spool-private.h"
 #include "stats-private.h"
 
 #include <string.h>
@@ -352,8 +353,32 @@ count_locked (TocsinManager *manager, TocsinChannel *target, TocsinAlert *const 
   return total;
 }
 
+/* Lock held. With a spool, commits @alert with a delivery for each channel that wants it, before
+ * anything is accepted. NULL: committed (or no spool); else why not (transfer full). */
+static char *
+spool_alert_locked (TocsinManager *manager, TocsinChannel *target, TocsinAlert *alert)
+{
+  TocsinSpool *spool = manager->pending->spool;
+  g_autoptr (GPtrArray) keys = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (spool == NULL)
+    return NULL;
+  keys = g_ptr_array_new ();
+  for (guint c = 0; c < manager->channels->len; c++)
+    if (wants (manager->channels->pdata[c], target, alert))
+      g_ptr_array_add (keys, ((TocsinChannel *) manager->channels->pdata[c])->key);
+  g_ptr_array_add (keys, NULL);
+  if (keys->len == 1 || priv_tocsin_spool_add (spool, alert, (const char *const *) keys->pdata, &error))
+    return NULL;
+  priv_tocsin_log (G_LOG_LEVEL_WARNING, NULL, "alert %s not accepted: %s", tocsin_alert_get_id (alert),
+                   error->message);
+  return g_strdup_printf ("not accepted: %s", error->message);
+}
+
 /* Lock held. Queues every (alert, channel) delivery in order, alert by alert; a throttle that
- * has no token refuses the delivery at once. Returns how many were queued. */
+ * has no token refuses the delivery at once, and so does a spool that cannot record the alert.
+ * Returns how many were queued. */
 static guint
 dispatch_locked (TocsinManager *manager, TocsinChannel *target, TocsinAlert *const *alerts, guint n,
                  TocsinBatch *batch)
@@ -361,23 +386,30 @@ dispatch_locked (TocsinManager *manager, TocsinChannel *target, TocsinAlert *con
   guint index = 0, queued = 0;
 
   for (guint a = 0; a < n; a++)
-    for (guint c = 0; c < manager->channels->len; c++)
-      {
-        TocsinChannel *channel = manager->channels->pdata[c];
-        TocsinThrottle *throttle;
-        TocsinDelivery *delivery;
+    {
+      g_autofree char *refused = spool_alert_locked (manager, target, alerts[a]);
 
-        if (!wants (channel, target, alerts[a]))
-          continue;
-        if (batch != NULL)
-          priv_tocsin_batch_describe (batch, index, channel->key, alerts[a]);
-        delivery = priv_tocsin_delivery_new (alerts[a], batch, index++);
-        throttle = priv_tocsin_channel_get_throttle (channel);
-        if (throttle != NULL && !tocsin_throttle_try_acquire (throttle))
-          priv_tocsin_channel_reject_throttled (channel, delivery);
-        else
-          queued += priv_tocsin_channel_push (channel, delivery) ? 1 : 0;
-      }
+      for (guint c = 0; c < manager->channels->len; c++)
+        {
+          TocsinChannel *channel = manager->channels->pdata[c];
+          TocsinThrottle *throttle;
+          TocsinDelivery *delivery;
+
+          if (!wants (channel, target, alerts[a]))
+            continue;
+          if (batch != NULL)
+            priv_tocsin_batch_describe (batch, index, channel->key, alerts[a]);
+          delivery = priv_tocsin_delivery_new (alerts[a], batch, index++);
+          delivery->spooled = manager->pending->spool != NULL && refused == NULL;
+          throttle = priv_tocsin_channel_get_throttle (channel);
+          if (refused != NULL)
+            priv_tocsin_channel_reject (channel, delivery, FALSE, refused);
+          else if (throttle != NULL && !tocsin_throttle_try_acquire (throttle))
+            priv_tocsin_channel_reject (channel, delivery, TRUE, "Rate limit exceeded");
+          else
+            queued += priv_tocsin_channel_push (channel, delivery) ? 1 : 0;
+        }
+    }
   return queued;
 }
 
@@ -602,6 +634,60 @@ load_transports_on_demand (TocsinConfig *config, const TocsinChannelSpec *spec, 
   return TRUE;
 }
 
+typedef struct {
+  TocsinManager *manager;
+  guint requeued;
+  GHashTable *missing; /* channel keys with no channel now, warned about once */
+} Recovery;
+
+/* Re-queues one pending delivery left in the spool by an earlier run, keeping its attempts. */
+static void
+requeue (TocsinAlert *alert, const char *channel_key, guint attempts, gpointer user_data)
+{
+  Recovery *r = user_data;
+  TocsinChannel *channel = NULL;
+  TocsinDelivery *delivery;
+
+  for (guint i = 0; i < r->manager->channels->len && channel == NULL; i++)
+    if (g_str_equal (((TocsinChannel *) r->manager->channels->pdata[i])->key, channel_key))
+      channel = r->manager->channels->pdata[i];
+  if (channel == NULL)
+    {
+      if (g_hash_table_add (r->missing, g_strdup (channel_key)))
+        priv_tocsin_log (G_LOG_LEVEL_WARNING, NULL,
+                         "spool: pending deliveries to channel '%s', which the config no longer "
+                         "defines, stay in the spool (tocsin spool list shows them)", channel_key);
+      return;
+    }
+  delivery = priv_tocsin_delivery_new (alert, NULL, 0);
+  delivery->spooled = TRUE;
+  delivery->attempts = attempts;
+  if (priv_tocsin_channel_push (channel, delivery))
+    r->requeued++;
+}
+
+/* Opens the spool and queues what an earlier run left undelivered. */
+static gboolean
+open_spool (TocsinManager *manager, const char *path, GError **error)
+{
+  g_autoptr (GHashTable) missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Recovery recovery = { manager, 0, missing };
+  TocsinSpool *spool = tocsin_spool_open (path, error);
+  gboolean ok;
+
+  if (spool == NULL)
+    return FALSE;
+  manager->pending->spool = spool;
+  g_rw_lock_reader_lock (&manager->lock);
+  ok = priv_tocsin_spool_foreach_pending (spool, requeue, &recovery, error);
+  g_rw_lock_reader_unlock (&manager->lock);
+  if (recovery.requeued > 0)
+    priv_tocsin_log (G_LOG_LEVEL_MESSAGE, NULL,
+                     "spool %s: %u undelivered alert deliveries from an earlier run queued again",
+                     path, recovery.requeued);
+  return ok;
+}
+
 TocsinManager *
 tocsin_manager_new_from_config (TocsinConfig *config, GError **error)
 {
@@ -630,6 +716,8 @@ tocsin_manager_new_from_config (TocsinConfig *config, GError **error)
   if (config->channels->len == 0)
     priv_tocsin_log (G_LOG_LEVEL_WARNING, NULL, "%s: the config defines no channel",
                      config->path ? config->path : "<data>");
+  if (config->spool_path != NULL && !open_spool (manager, config->spool_path, error))
+    return NULL;
   return g_steal_pointer (&manager);
 }
 

@@ -6,6 +6,7 @@ set -euo pipefail
 TOCSIN_DEB_PACKAGES=(
   gcc make cmake pkg-config
   libglib2.0-dev libxml2-dev libjson-glib-dev libcurl4-openssl-dev libgmime-3.0-dev
+  libsqlite3-dev
 )
 
 tocsin_missing_packages() {

@@ -367,7 +367,7 @@ static const RefusedFixture schema_missing_key = {
 static const RefusedFixture schema_unknown_element = {
   "unknown-element.xml", TOCSIN_ERROR_CONFIG_INVALID,
   { "unknown-element.xml:4: element <chanel>: not allowed inside <tocsin>",
-    "<plugin-path>, <plugin>, <credentials>, <throttle>, <defaults>, <channel>" }
+    "<plugin-path>, <plugin>, <credentials>, <throttle>, <defaults>, <spool>, <channel>" }
 };
 
 /* libxml2 numbers an element by the line its start tag ends on. */

@@ -65,5 +65,6 @@ void cli_report_print_json (GPtrArray *results, TocsinStats *stats);
 int cli_send_main (int argc, char **argv);
 int cli_check_main (int argc, char **argv);
 int cli_plugins_main (int argc, char **argv);
+int cli_spool_main (int argc, char **argv);
 
 G_END_DECLS

@@ -40,6 +40,7 @@ static const CliCommand commands[] = {
   { "send", cli_send_main },
   { "check", cli_check_main },
   { "plugins", cli_plugins_main },
+  { "spool", cli_spool_main },
 };
 
 static const CliCommand *

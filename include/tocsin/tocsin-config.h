@@ -46,6 +46,13 @@ void tocsin_config_unref (TocsinConfig *config);
 TOCSIN_AVAILABLE_IN_1_0
 const char *tocsin_config_get_path (TocsinConfig *config);
 
+/**
+ * tocsin_config_get_spool_path:
+ * Returns: (transfer none) (nullable): the <spool path="..."> file, absolute, or %NULL
+ */
+TOCSIN_AVAILABLE_IN_1_0
+const char *tocsin_config_get_spool_path (TocsinConfig *config);
+
 /** tocsin_config_get_n_channels: Returns: the number of <channel> elements */
 TOCSIN_AVAILABLE_IN_1_0
 guint tocsin_config_get_n_channels (TocsinConfig *config);

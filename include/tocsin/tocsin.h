@@ -21,5 +21,6 @@
 #include <tocsin/tocsin-stats.h>
 #include <tocsin/tocsin-manager.h>
 #include <tocsin/tocsin-registry.h>
+#include <tocsin/tocsin-spool.h>
 
 #undef __TOCSIN_H_INSIDE__
