@@ -1,5 +1,6 @@
-/* cli-spool.c: `tocsin spool list|retry|purge`: shows the deliveries kept in a config's spool
- * (pending ones and dead letters), makes dead letters pending again, or removes them.
+/* cli-spool.c: `tocsin spool list|retry|purge|deliver`: shows the deliveries kept in a config's
+ * spool (pending ones and dead letters), makes dead letters pending again, removes them, or
+ * delivers what is pending.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,9 +14,9 @@
   "delivers them) or dead (failed for good: dead letters, kept with their last error).\n" \
   "\n" \
   "Actions (the first argument):\n" \
-  "  list   list the deliveries, oldest alert first\n" \
-  "  retry  make dead letters pending again, with their attempts reset\n" \
-  "  purge  remove dead letters; with --all, pending deliveries too\n" \
+  "  list     list the deliveries, oldest alert first\n" \
+  "  retry    make dead letters pending again, with their attempts reset\n" \
+  "  purge    remove dead letters; with --all, pending deliveries too\n" \
   "  deliver  start the config's channels, deliver what is pending (after a crash, say) and\n" \
   "           exit once done; prints the statistics"
 
@@ -23,8 +24,8 @@
   "Config: --config FILE, else $TOCSIN_CONFIG, else $XDG_CONFIG_HOME/tocsin/tocsin.xml\n" \
   "(default ~/.config/tocsin/tocsin.xml), else " TOCSIN_CLI_SYSCONFDIR "/tocsin/tocsin.xml.\n" \
   "\n" \
-  "Exit status: 0 done (also when there was nothing to do), 2 usage error, a config that does\n" \
-  "not load or has no <spool>, or a spool that cannot be read.\n" \
+  "Exit status: 0 done (also when there was nothing to do), 1 deliver: a delivery failed,\n" \
+  "2 usage error, a config that does not load or has no <spool>, or a spool that cannot be read.\n" \
   "\n" \
   "Examples:\n" \
   "  tocsin spool list --channel slack\n" \
@@ -252,8 +253,6 @@ run_purge (TocsinSpool *spool, const char *path, const SpoolOptions *options)
   return CLI_EXIT_OK;
 }
 
-/* ---- the command ---------------------------------------------------------------------------- */
-
 /* ---- deliver -------------------------------------------------------------------------------- */
 
 /* A manager made from the config queues every pending delivery of the spool when it starts;
@@ -286,6 +285,8 @@ run_deliver (TocsinSpool *spool, const char *path, const SpoolOptions *options)
   tocsin_manager_unref (manager);
   return failed > 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
+
+/* ---- the command ---------------------------------------------------------------------------- */
 
 static const struct {
   const char *name;
@@ -409,6 +410,12 @@ cli_spool_main (int argc, char **argv)
   if (options.all && action != run_purge)
     {
       cli_error ("--all applies to 'tocsin spool purge' only");
+      return CLI_EXIT_USAGE;
+    }
+  if (options.channel != NULL && action == run_deliver)
+    {
+      cli_error ("--channel does not apply to 'tocsin spool deliver': every channel of the config "
+                 "delivers what it has pending");
       return CLI_EXIT_USAGE;
     }
   return run_action (action, &options);

@@ -17,6 +17,7 @@
   "  send     send one alert, or a batch of them, and print the results and statistics\n" \
   "  check    validate a config file and list its channels\n" \
   "  plugins  list the plugin search path and the plugins on it\n" \
+  "  spool    list, retry, purge or deliver what a config's spool holds\n" \
   "  help     show the options of a command (same as COMMAND --help)\n" \
   "\n" \
   "Run 'tocsin COMMAND --help' for the options of a command."
@@ -49,7 +50,7 @@ find_command (const char *name)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_strcmp0 (commands[i].name, name) == 0)
       return &commands[i];
-  cli_error ("unknown command '%s'; the commands are send, check and plugins. Run 'tocsin --help'",
+  cli_error ("unknown command '%s'; the commands are send, check, plugins and spool. Run 'tocsin --help'",
              name);
   return NULL;
 }
@@ -108,7 +109,7 @@ main (int argc, char **argv)
     return print_version ();
   if (argc < 2)
     {
-      cli_error ("no command given: use send, check or plugins. Run 'tocsin --help'");
+      cli_error ("no command given: use send, check, plugins or spool. Run 'tocsin --help'");
       return CLI_EXIT_USAGE;
     }
   if (g_strcmp0 (argv[1], "help") == 0)
