@@ -28,6 +28,12 @@ static const Rule rules[] = {
   /* ... any other Slack webhook URL, unless the rule above already masked it */
   { "https://hooks\\.slack(?:-gov)?\\.com/services/(?![A-Za-z0-9]\\*\\*\\*/[A-Za-z0-9]\\*\\*\\*/\\*\\*\\*)[^\\s\"'<>]*",
     "https://hooks.slack.com/services/***" },
+  /* Token formats of the services tocsin talks to, wherever they appear (an API that echoes a
+   * refused key, a config value quoted in an error): Slack (xoxb-, xoxp-...), Resend (re_...),
+   * Google OAuth access tokens (ya29....). */
+  { "\\b(xox[abposr])-[A-Za-z0-9-]{8,}", "\\1-***" },
+  { "\\bre_[A-Za-z0-9_]{8,}", "re_***" },
+  { "\\bya29\\.[A-Za-z0-9._-]{8,}", "ya29.***" },
   /* user:password@ in any URL */
   { "([a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]*):[^@/\\s]*@", "\\1:***@" },
   /* Credential-bearing headers, up to the end of the line */

@@ -787,6 +787,26 @@ test_redact_threads (void)
     g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (threads[i])), ==, 0);
 }
 
+/* Tokens of the services tocsin talks to are masked wherever they appear, credential or not. */
+static void
+test_redact_token_formats (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "slack said: invalid_auth for xoxb-1234567890-abcdefghij", "slack said: invalid_auth for xoxb-***" },
+    { "token xoxp-98765-4321-abcdEF was revoked", "token xoxp-*** was revoked" },
+    { "API key re_123abc_XYZ789 is invalid", "API key re_*** is invalid" },
+    { "expired: ya29.a0AfH6SMBx-long_token.value", "expired: ya29.***" },
+    /* Ordinary words that start the same are left alone. */
+    { "re_try later; xoxb- alone; ya29.", "re_try later; xoxb- alone; ya29." },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = tocsin_redact (cases[i].in);
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -830,6 +850,7 @@ main (int argc, char **argv)
   g_test_add_func ("/redact/null", test_redact_null);
   g_test_add_func ("/redact/plain", test_redact_plain);
   g_test_add_func ("/redact/slack/url", test_redact_slack_url);
+  g_test_add_func ("/redact/token-formats", test_redact_token_formats);
   g_test_add_func ("/redact/slack/malformed", test_redact_slack_malformed);
   g_test_add_func ("/redact/url-userinfo", test_redact_url_userinfo);
   g_test_add_func ("/redact/header", test_redact_header);
