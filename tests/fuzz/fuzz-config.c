@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-common.h"
+
 #include "fuzz-sandbox.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
@@ -34,15 +36,6 @@ int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 #define SECRET_MARK "fz\001"
 
 
-#define CHECK(cond) \
-  G_STMT_START { if (!(cond)) check_failed (__LINE__, #cond); } G_STMT_END
-
-static G_NORETURN void
-check_failed (int line, const char *what)
-{
-  fprintf (stderr, "fuzz-config.c:%d: check failed: %s\n", line, what);
-  abort ();
-}
 
 
 /* The config loader warns about clamped values: dropped, once checked for secrets. A critical
@@ -50,11 +43,7 @@ check_failed (int line, const char *what)
 static GLogWriterOutput
 log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-    {
-      g_log_writer_standard_streams (level, fields, n_fields, user_data);
-      abort ();
-    }
+  fuzz_abort_on_critical (level, fields, n_fields, user_data);
   for (gsize i = 0; i < n_fields; i++)
     if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
       CHECK (strstr (fields[i].value, SECRET_MARK) == NULL);

@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-common.h"
+
 #include "fuzz-sandbox.h"
 #include <sys/stat.h>
 
@@ -80,15 +82,6 @@ static const struct {
 };
 
 
-#define CHECK(cond) \
-  G_STMT_START { if (!(cond)) check_failed (__LINE__, #cond); } G_STMT_END
-
-static G_NORETURN void
-check_failed (int line, const char *what)
-{
-  fprintf (stderr, "fuzz-credentials.c:%d: check failed: %s\n", line, what);
-  abort ();
-}
 
 
 /* Whether the current input contains the secret mark itself (then a message may echo it). */
@@ -99,11 +92,7 @@ static gboolean input_has_mark;
 static GLogWriterOutput
 log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-    {
-      g_log_writer_standard_streams (level, fields, n_fields, user_data);
-      abort ();
-    }
+  fuzz_abort_on_critical (level, fields, n_fields, user_data);
   for (gsize i = 0; i < n_fields && !input_has_mark; i++)
     if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
       CHECK (strstr (fields[i].value, SECRET_MARK) == NULL);
@@ -169,24 +158,6 @@ record_clear (Record *r)
   g_free (r->source);
 }
 
-/* (transfer full) The bytes up to the next NUL or the end of the input. */
-static char *
-next_field (const guint8 **p, gsize *left)
-{
-  const guint8 *nul;
-  gsize len;
-  char *field;
-
-  if (*left == 0)
-    return g_strdup ("");
-  nul = memchr (*p, 0, *left);
-  len = nul ? (gsize) (nul - *p) : *left;
-  field = g_strndup ((const char *) *p, len);
-  len += nul ? 1 : 0;
-  *p += len;
-  *left -= len;
-  return field;
-}
 
 /* Whether the source goes in var= (else path=). */
 static gboolean
@@ -198,17 +169,18 @@ uses_var (const Record *r)
 static guint
 read_records (const guint8 *data, gsize size, Record *records)
 {
+  FuzzReader in = { data, size };
   guint n = 0;
 
-  while (size > 0 && n < MAX_RECORDS)
+  while (in.left > 0 && n < MAX_RECORDS)
     {
       Record *r = &records[n++];
       g_autofree char *source = NULL;
 
-      r->op = *data++;
-      size--;
-      r->name = next_field (&data, &size);
-      source = next_field (&data, &size);
+      r->op = *in.p++;
+      in.left--;
+      r->name = fuzz_next_field (&in);
+      source = fuzz_next_field (&in);
       switch (r->op & 3)
         {
         case 0:
@@ -218,7 +190,7 @@ read_records (const guint8 *data, gsize size, Record *records)
           r->type = g_strdup ("file");
           break;
         default:
-          r->type = next_field (&data, &size);
+          r->type = fuzz_next_field (&in);
         }
       /* Only TOCSIN_FUZZ_* variables can be read: the fuzzer's findings must not depend on the
        * environment it runs in. */

@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-common.h"
+
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -47,65 +49,26 @@ static const char *const headers[] = {
   "Content-Transfer-Encoding",
 };
 
-#define CHECK(cond) \
-  G_STMT_START { if (!(cond)) check_failed (__LINE__, #cond); } G_STMT_END
-
 /* The message being checked, shown when a check fails. */
 static const char *current_mime;
 
-static G_NORETURN void
-check_failed (int line, const char *what)
+static void
+print_current_mime (void)
 {
-  fprintf (stderr, "fuzz-email-message.c:%d: check failed: %s\n", line, what);
   if (current_mime != NULL)
     fprintf (stderr, "in the message:\n%s\n", current_mime);
-  abort ();
-}
-
-/* A critical (a failed g_return_if_fail, in tocsin or GMime) is a bug, so it aborts. */
-static GLogWriterOutput
-log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
-{
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-    {
-      g_log_writer_standard_streams (level, fields, n_fields, user_data);
-      abort ();
-    }
-  return G_LOG_WRITER_HANDLED;
 }
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
   g_setenv ("TZ", "UTC", TRUE);
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  g_log_set_writer_func (fuzz_log_writer, NULL, NULL);
+  fuzz_failure_context = print_current_mime;
   priv_tocsin_email_init ();
   return 0;
 }
 
-typedef struct {
-  const guint8 *p;
-  gsize left;
-} Reader;
-
-/* (transfer full) The bytes up to the next NUL or the end of the input. */
-static char *
-next_field (Reader *r)
-{
-  const guint8 *nul;
-  gsize len;
-  char *field;
-
-  if (r->left == 0)
-    return g_strdup ("");
-  nul = memchr (r->p, 0, r->left);
-  len = nul ? (gsize) (nul - r->p) : r->left;
-  field = g_strndup ((const char *) r->p, len);
-  len += nul ? 1 : 0;
-  r->p += len;
-  r->left -= len;
-  return field;
-}
 
 static gboolean
 has_control (const char *text)
@@ -280,7 +243,7 @@ check_address_list (InternetAddressList *list, const EmailMailbox *mailboxes, gu
         {
           fprintf (stderr, "header address <%s>, configured <%s>, envelope <%s>\n", addr,
                    mailboxes[i].address, mailboxes[i].envelope);
-          check_failed (__LINE__, "the header shows the address the message goes to");
+          fuzz_check_failed (__FILE__, __LINE__, "the header shows the address the message goes to");
         }
     }
 }
@@ -382,7 +345,7 @@ build_alert (guint8 flags, const char *title, const char *body, const char *id, 
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
-  Reader r = { data, size };
+  FuzzReader r = { data, size };
   guint8 flags = 0;
   g_autofree char *title = NULL, *body = NULL, *id = NULL, *time = NULL, *prefix = NULL;
   g_autofree char *key = NULL, *sender = NULL;
@@ -396,20 +359,20 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       r.p++;
       r.left--;
     }
-  title = next_field (&r);
-  body = next_field (&r);
-  id = next_field (&r);
-  time = next_field (&r);
-  prefix = next_field (&r);
-  key = next_field (&r);
-  sender = next_field (&r);
+  title = fuzz_next_field (&r);
+  body = fuzz_next_field (&r);
+  id = fuzz_next_field (&r);
+  time = fuzz_next_field (&r);
+  prefix = fuzz_next_field (&r);
+  key = fuzz_next_field (&r);
+  sender = fuzz_next_field (&r);
 
   template.recipients = g_array_new (FALSE, TRUE, sizeof (EmailMailbox));
   g_array_set_clear_func (template.recipients, (GDestroyNotify) priv_tocsin_email_mailbox_clear);
   have_sender = parse_mailbox (sender, &template.sender);
   for (guint i = 0; i < MAX_RECIPIENTS && r.left > 0; i++)
     {
-      g_autofree char *text = next_field (&r);
+      g_autofree char *text = fuzz_next_field (&r);
       EmailMailbox mailbox;
 
       if (parse_mailbox (text, &mailbox))

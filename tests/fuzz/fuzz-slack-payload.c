@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-common.h"
+
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -26,59 +28,15 @@ static const TocsinLevel levels[] = {
   TOCSIN_LEVEL_INFO, TOCSIN_LEVEL_SUCCESS, TOCSIN_LEVEL_WARNING, TOCSIN_LEVEL_CRITICAL,
 };
 
-#define CHECK(cond) \
-  G_STMT_START { if (!(cond)) check_failed (__LINE__, #cond); } G_STMT_END
-
-static G_NORETURN void
-check_failed (int line, const char *what)
-{
-  fprintf (stderr, "fuzz-slack-payload.c:%d: check failed: %s\n", line, what);
-  abort ();
-}
-
-/* Nothing here should log; a critical (a failed g_return_if_fail) is a bug, so it aborts. */
-static GLogWriterOutput
-log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
-{
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-    {
-      g_log_writer_standard_streams (level, fields, n_fields, user_data);
-      abort ();
-    }
-  return G_LOG_WRITER_HANDLED;
-}
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
   g_setenv ("TZ", "UTC", TRUE);
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  g_log_set_writer_func (fuzz_log_writer, NULL, NULL);
   return 0;
 }
 
-typedef struct {
-  const guint8 *p;
-  gsize left;
-} Reader;
-
-/* (transfer full) The bytes up to the next NUL or the end of the input. */
-static char *
-next_field (Reader *r)
-{
-  const guint8 *nul;
-  gsize len;
-  char *field;
-
-  if (r->left == 0)
-    return g_strdup ("");
-  nul = memchr (r->p, 0, r->left);
-  len = nul ? (gsize) (nul - r->p) : r->left;
-  field = g_strndup ((const char *) r->p, len);
-  len += nul ? 1 : 0;
-  r->p += len;
-  r->left -= len;
-  return field;
-}
 
 static void
 check_truncate (const char *text, gsize max_chars)
@@ -154,7 +112,7 @@ check_payload (const char *payload, const char *username, const char *emoji, Toc
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
-  Reader r = { data, size };
+  FuzzReader r = { data, size };
   guint8 flags = 0;
   g_autofree char *title = NULL, *body = NULL, *username = NULL, *emoji = NULL;
   g_autofree char *payload = NULL;
@@ -168,10 +126,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       r.p++;
       r.left--;
     }
-  title = next_field (&r);
-  body = next_field (&r);
-  username = next_field (&r);
-  emoji = next_field (&r);
+  title = fuzz_next_field (&r);
+  body = fuzz_next_field (&r);
+  username = fuzz_next_field (&r);
+  emoji = fuzz_next_field (&r);
   max_chars = 4 + (flags >> 3);
 
   /* Truncation of raw text, valid UTF-8 or not, at a small and at the real limits. */
