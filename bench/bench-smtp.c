@@ -24,11 +24,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <tocsin/tocsin.h>
 
+#include "bench-util.h"
 #include "smtp-sink.h"
 
 #include <curl/curl.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #define SENDER "alerts@example.com"
 #define RECIPIENT "oncall@example.com"
@@ -40,16 +40,6 @@ typedef struct {
   guint64 messages;
   guint64 bytes;
 } Run;
-
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 /* Roughly what the email channel sends for the benchmark's alert (RFC 5322, CRLF lines). */
 static const char message[] =
@@ -128,13 +118,6 @@ plain_worker (gpointer data)
 }
 
 static void
-finish_run (Run *run, double cpu0, gint64 t0)
-{
-  run->seconds = (g_get_monotonic_time () - t0) / 1e6;
-  run->cpu = cpu_seconds () - cpu0;
-}
-
-static void
 read_sink (Run *run, SmtpSink *sink)
 {
   run->connections = smtp_sink_get_connections (sink);
@@ -149,20 +132,12 @@ run_plain (guint workers, guint64 messages)
   /* The path is the domain libcurl gives in EHLO. */
   g_autofree char *url = g_strdup_printf ("smtp://127.0.0.1:%u/bench.localhost",
                                           smtp_sink_get_port (sink));
-  GThread *threads[16];
-  PlainJob jobs[16];
-  double cpu0 = cpu_seconds ();
-  gint64 t0 = g_get_monotonic_time ();
+  g_autofree PlainJob *jobs = g_new (PlainJob, workers);
   Run run;
 
   for (guint i = 0; i < workers; i++)
-    {
-      jobs[i] = (PlainJob) { url, messages / workers, 0 };
-      threads[i] = g_thread_new ("plain", plain_worker, &jobs[i]);
-    }
-  for (guint i = 0; i < workers; i++)
-    g_thread_join (threads[i]);
-  finish_run (&run, cpu0, t0);
+    jobs[i] = (PlainJob) { url, messages / workers, 0 };
+  bench_run_workers (plain_worker, jobs, sizeof *jobs, workers, &run.seconds, &run.cpu);
   /* The connections closed with the easy handles, so every count is final. */
   read_sink (&run, sink);
   smtp_sink_stop (sink);
@@ -210,30 +185,11 @@ run_manager (guint workers, guint64 messages)
   SmtpSink *sink = smtp_sink_start ();
   g_autoptr (GError) error = NULL;
   TocsinManager *manager = new_manager (sink, workers, &error);
-  g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new ("Disk almost full");
-  g_autoptr (TocsinAlert) alert = NULL;
-  g_autoptr (TocsinStats) stats = NULL;
-  double cpu0;
-  gint64 t0;
   Run run;
 
   if (manager == NULL)
     g_error ("email channel: %s", error->message);
-  tocsin_alert_builder_set_body (builder, "/var at 91%");
-  tocsin_alert_builder_set_level (builder, TOCSIN_LEVEL_WARNING);
-  tocsin_alert_builder_add_label (builder, "host", "db1");
-  alert = tocsin_alert_builder_build (builder);
-
-  cpu0 = cpu_seconds ();
-  t0 = g_get_monotonic_time ();
-  for (guint64 i = 0; i < messages; i++)
-    tocsin_manager_post (manager, alert, NULL);
-  tocsin_manager_flush (manager, -1);
-  finish_run (&run, cpu0, t0);
-  stats = tocsin_manager_get_stats (manager);
-  if (tocsin_stats_get_sent (stats) != messages)
-    g_error ("manager: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " alerts delivered",
-             tocsin_stats_get_sent (stats), messages);
+  bench_post_all (manager, messages, &run.seconds, &run.cpu);
   /* Unref first: the channel may keep its connections open until it is destroyed. */
   tocsin_manager_unref (manager);
   read_sink (&run, sink);
@@ -242,20 +198,6 @@ run_manager (guint workers, guint64 messages)
 }
 
 /* ---- comparison ------------------------------------------------------------------------- */
-
-static int
-compare_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values, guint n)
-{
-  qsort (values, n, sizeof (double), compare_double);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
 
 static const char *const names[] = { "plain libcurl", "tocsin email" };
 
@@ -267,11 +209,8 @@ report_run (guint client, const Run *run, guint workers, guint64 messages, doubl
   if (run->messages != messages)
     g_error ("%s: the sink accepted %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " messages",
              names[client], run->messages, messages);
-  if (run->connections != workers)
-    g_printerr ("warning: %s used %u connections instead of %u\n", names[client],
-                run->connections, workers);
-  *rate = messages / run->seconds;
-  *cpu = run->cpu * 1e6 / messages;
+  bench_run_figures (names[client], messages, workers, run->seconds, run->cpu, run->connections,
+                     rate, cpu);
   *size = (double) run->bytes / run->messages;
   *connections = run->connections;
   g_print ("  %s %6.0f/s (%5.1f us, %u conn)", names[client], *rate, *cpu, run->connections);
@@ -301,14 +240,14 @@ compare (guint workers, guint64 messages, guint rounds, guint clients)
            workers, messages, rounds);
   for (guint c = 0; c < clients; c++)
     {
-      /* median() sorts, so the extremes are at both ends afterwards. */
-      double median_rate = median (rate + c * rounds, rounds);
-      double median_cpu = median (cpu + c * rounds, rounds);
+      /* bench_median() sorts, so the extremes are at both ends afterwards. */
+      double median_rate = bench_median (rate + c * rounds, rounds);
+      double median_cpu = bench_median (cpu + c * rounds, rounds);
 
       g_print ("  %-14s %8.0f messages/s (runs %.0f-%.0f), CPU %6.1f us/message, %3.0f%% of the "
                "plain client, %u connection(s) at the sink, %.0f bytes/message\n", names[c],
                median_rate, rate[c * rounds], rate[c * rounds + rounds - 1], median_cpu,
-               100.0 * median_rate / median (rate, rounds), connections[c], size[c]);
+               100.0 * median_rate / bench_median (rate, rounds), connections[c], size[c]);
     }
 }
 
@@ -317,22 +256,12 @@ main (int argc, char **argv)
 {
   gint64 messages = 10000;
   gint rounds = 7;
-  GOptionEntry entries[] = {
-    { "messages", 0, 0, G_OPTION_ARG_INT64, &messages, "Messages per run", "N" },
-    { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Runs of each client per connection count", "R" },
-    { NULL }
-  };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- tocsin SMTP throughput");
-  g_autoptr (GError) error = NULL;
   const guint worker_counts[] = { 1, 4 };
   guint clients;
 
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || rounds < 1 || messages < 4)
-    {
-      g_printerr ("%s\n", error ? error->message : "--rounds must be >= 1 and --messages >= 4");
-      return 2;
-    }
+  if (!bench_parse_options (&argc, &argv, "- tocsin SMTP throughput", "messages",
+                            "Messages per run", &messages, &rounds))
+    return 2;
   curl_global_init (CURL_GLOBAL_DEFAULT);
   g_print ("tocsin %s, %u CPU(s), %zu-byte messages (plain client) to a loopback ESMTP sink\n",
            tocsin_get_version (), g_get_num_processors (), sizeof message - 1);

@@ -20,10 +20,10 @@
 #include <tocsin/tocsin.h>
 #include <tocsin/tocsin-plugin.h>
 
+#include "bench-util.h"
 #include "http-sink.h"
 
 #include <curl/curl.h>
-#include <sys/resource.h>
 
 typedef struct {
   double seconds;
@@ -31,16 +31,6 @@ typedef struct {
   guint connections;
   guint64 requests;
 } Run;
-
-static double
-cpu_seconds (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 /* The document the webhook channel sends for the benchmark's alert, give or take the values. */
 static const char body[] =
@@ -144,28 +134,25 @@ plain_worker (gpointer data)
   return NULL;
 }
 
+static void
+read_sink (Run *run, HttpSink *sink)
+{
+  run->connections = http_sink_get_connections (sink);
+  run->requests = http_sink_get_requests (sink);
+}
+
 static Run
 run_plain (guint workers, guint64 alerts)
 {
   HttpSink *sink = http_sink_start ();
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/alerts", http_sink_get_port (sink));
-  GThread *threads[16];
-  PlainJob jobs[16];
-  double cpu0 = cpu_seconds ();
-  gint64 t0 = g_get_monotonic_time ();
+  g_autofree PlainJob *jobs = g_new (PlainJob, workers);
   Run run;
 
   for (guint i = 0; i < workers; i++)
-    {
-      jobs[i] = (PlainJob) { url, alerts / workers };
-      threads[i] = g_thread_new ("plain", plain_worker, &jobs[i]);
-    }
-  for (guint i = 0; i < workers; i++)
-    g_thread_join (threads[i]);
-  run.seconds = (g_get_monotonic_time () - t0) / 1e6;
-  run.cpu = cpu_seconds () - cpu0;
-  run.connections = http_sink_get_connections (sink);
-  run.requests = http_sink_get_requests (sink);
+    jobs[i] = (PlainJob) { url, alerts / workers };
+  bench_run_workers (plain_worker, jobs, sizeof *jobs, workers, &run.seconds, &run.cpu);
+  read_sink (&run, sink);
   http_sink_stop (sink);
   return run;
 }
@@ -182,50 +169,15 @@ run_manager (const char *type, guint workers, guint64 alerts)
   g_autoptr (GError) error = NULL;
   g_autoptr (TocsinConfig) config = tocsin_config_new_from_data (xml, -1, NULL, &error);
   TocsinManager *manager = config ? tocsin_manager_new_from_config (config, &error) : NULL;
-  g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new ("Disk almost full");
-  g_autoptr (TocsinAlert) alert = NULL;
-  g_autoptr (TocsinStats) stats = NULL;
-  double cpu0;
-  gint64 t0;
   Run run;
 
   if (manager == NULL)
     g_error ("%s (is TOCSIN_PLUGIN_PATH set to the build's plugins folder?)", error->message);
-  tocsin_alert_builder_set_body (builder, "/var at 91%");
-  tocsin_alert_builder_set_level (builder, TOCSIN_LEVEL_WARNING);
-  tocsin_alert_builder_add_label (builder, "host", "db1");
-  alert = tocsin_alert_builder_build (builder);
-
-  cpu0 = cpu_seconds ();
-  t0 = g_get_monotonic_time ();
-  for (guint64 i = 0; i < alerts; i++)
-    tocsin_manager_post (manager, alert, NULL);
-  tocsin_manager_flush (manager, -1);
-  run.seconds = (g_get_monotonic_time () - t0) / 1e6;
-  run.cpu = cpu_seconds () - cpu0;
-  stats = tocsin_manager_get_stats (manager);
-  if (tocsin_stats_get_sent (stats) != alerts)
-    g_error ("manager: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " alerts delivered",
-             tocsin_stats_get_sent (stats), alerts);
+  bench_post_all (manager, alerts, &run.seconds, &run.cpu);
   tocsin_manager_unref (manager);
-  run.connections = http_sink_get_connections (sink);
-  run.requests = http_sink_get_requests (sink);
+  read_sink (&run, sink);
   http_sink_stop (sink);
   return run;
-}
-
-static int
-compare_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *values, guint n)
-{
-  qsort (values, n, sizeof (double), compare_double);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 /* Runs the three clients @rounds times in alternation; prints each run and the medians. */
@@ -245,11 +197,8 @@ compare (guint workers, guint64 alerts, guint rounds)
       g_print ("  round %u:", r + 1);
       for (guint c = 0; c < 3; c++)
         {
-          if (runs[c].connections != workers)
-            g_printerr ("warning: %s used %u connections instead of %u\n", names[c],
-                        runs[c].connections, workers);
-          rate[c * rounds + r] = alerts / runs[c].seconds;
-          cpu[c * rounds + r] = runs[c].cpu * 1e6 / alerts;
+          bench_run_figures (names[c], alerts, workers, runs[c].seconds, runs[c].cpu,
+                             runs[c].connections, &rate[c * rounds + r], &cpu[c * rounds + r]);
           g_print ("  %s %6.0f/s (%4.1f us)", names[c], rate[c * rounds + r], cpu[c * rounds + r]);
         }
       g_print ("\n");
@@ -258,8 +207,8 @@ compare (guint workers, guint64 alerts, guint rounds)
            workers, alerts, rounds);
   for (guint c = 0; c < 3; c++)
     {
-      median_rate[c] = median (rate + c * rounds, rounds);
-      median_cpu[c] = median (cpu + c * rounds, rounds);
+      median_rate[c] = bench_median (rate + c * rounds, rounds);
+      median_cpu[c] = bench_median (cpu + c * rounds, rounds);
       g_print ("  %-18s %8.0f alerts/s, CPU %5.1f us/alert, %3.0f%% of the plain client\n",
                names[c], median_rate[c], median_cpu[c], 100.0 * median_rate[c] / median_rate[0]);
     }
@@ -270,21 +219,12 @@ main (int argc, char **argv)
 {
   gint64 alerts = 20000;
   gint rounds = 7;
-  GOptionEntry entries[] = {
-    { "alerts", 0, 0, G_OPTION_ARG_INT64, &alerts, "Alerts per run", "N" },
-    { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Runs of each client per connection count", "R" },
-    { NULL }
-  };
-  g_autoptr (GOptionContext) context = g_option_context_new ("- tocsin webhook throughput");
   g_autoptr (GError) error = NULL;
   const guint worker_counts[] = { 1, 4 };
 
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || rounds < 1 || alerts < 4)
-    {
-      g_printerr ("%s\n", error ? error->message : "--rounds must be >= 1 and --alerts >= 4");
-      return 2;
-    }
+  if (!bench_parse_options (&argc, &argv, "- tocsin webhook throughput", "alerts", "Alerts per run",
+                            &alerts, &rounds))
+    return 2;
   curl_global_init (CURL_GLOBAL_DEFAULT);
   if (!tocsin_register_channel_class (&bench_http_class, &error))
     g_error ("%s", error->message);

@@ -5,11 +5,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "smtp-sink.h"
 
-#include <arpa/inet.h>
+#include "tcp-sink.h"
+
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,16 +17,9 @@
 #define OUT_CAP 4096
 
 struct _SmtpSink {
-  int listener;
-  guint16 port;
-  GThread *acceptor;
+  TcpSink *tcp;
   guint64 messages;    /* (atomic) */
   guint64 bytes;       /* (atomic) */
-  gint connections;    /* (atomic) */
-  gint stopping;       /* (atomic) */
-  GMutex lock;
-  GPtrArray *threads;  /* connection threads, joined at stop */
-  GArray *fds;         /* their sockets, shut down at stop */
 };
 
 /* One connection's state; owned by its thread. */
@@ -299,81 +290,35 @@ session_run (Session *s)
         break;
       s->len += (gsize) n;
     }
-  /* Tell the client we are done; the fd itself is closed by smtp_sink_stop(). */
+  /* Tell the client we are done; the fd itself is closed by tcp_sink_stop(). */
   shutdown (s->fd, SHUT_WR);
 }
 
-static gpointer
-serve (gpointer data)
+/* Runs one SMTP session on @fd (TcpSinkServe). */
+static void
+serve (int fd, gpointer user_data)
 {
-  Session *s = data;
+  Session *s = g_new0 (Session, 1);
 
+  s->sink = user_data;
+  s->fd = fd;
   session_run (s);
-  /* The fd is closed by smtp_sink_stop(), after the join: closing it here would let its number
-   * be reused while stop still shuts it down. */
   g_free (s);
-  return NULL;
-}
-
-static gpointer
-accept_loop (gpointer data)
-{
-  SmtpSink *sink = data;
-
-  for (;;)
-    {
-      int fd = accept (sink->listener, NULL, NULL);
-      int one = 1;
-      Session *s;
-
-      if (fd < 0)
-        {
-          if (errno == EINTR || errno == ECONNABORTED)
-            continue;
-          break;
-        }
-      if (g_atomic_int_get (&sink->stopping))
-        {
-          close (fd);
-          break;
-        }
-      setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      g_atomic_int_inc (&sink->connections);
-      s = g_new0 (Session, 1);
-      s->sink = sink;
-      s->fd = fd;
-      g_mutex_lock (&sink->lock);
-      g_array_append_val (sink->fds, fd);
-      g_ptr_array_add (sink->threads, g_thread_new ("smtp-sink-conn", serve, s));
-      g_mutex_unlock (&sink->lock);
-    }
-  return NULL;
 }
 
 SmtpSink *
 smtp_sink_start (void)
 {
   SmtpSink *sink = g_new0 (SmtpSink, 1);
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t addr_len = sizeof addr;
 
-  sink->listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sink->listener < 0 || bind (sink->listener, (struct sockaddr *) &addr, sizeof addr) < 0 ||
-      listen (sink->listener, 64) < 0 ||
-      getsockname (sink->listener, (struct sockaddr *) &addr, &addr_len) < 0)
-    g_error ("smtp sink: cannot listen on 127.0.0.1: %s", g_strerror (errno));
-  sink->port = ntohs (addr.sin_port);
-  g_mutex_init (&sink->lock);
-  sink->threads = g_ptr_array_new ();
-  sink->fds = g_array_new (FALSE, FALSE, sizeof (int));
-  sink->acceptor = g_thread_new ("smtp-sink-accept", accept_loop, sink);
+  sink->tcp = tcp_sink_start ("smtp", serve, sink);
   return sink;
 }
 
 guint16
 smtp_sink_get_port (SmtpSink *sink)
 {
-  return sink->port;
+  return tcp_sink_get_port (sink->tcp);
 }
 
 guint64
@@ -391,26 +336,13 @@ smtp_sink_get_bytes (SmtpSink *sink)
 guint
 smtp_sink_get_connections (SmtpSink *sink)
 {
-  return (guint) g_atomic_int_get (&sink->connections);
+  return tcp_sink_get_connections (sink->tcp);
 }
 
 void
 smtp_sink_stop (SmtpSink *sink)
 {
-  g_atomic_int_set (&sink->stopping, 1);
-  shutdown (sink->listener, SHUT_RDWR);
-  g_thread_join (sink->acceptor);
-  close (sink->listener);
-  g_mutex_lock (&sink->lock);
-  for (guint i = 0; i < sink->fds->len; i++)
-    shutdown (g_array_index (sink->fds, int, i), SHUT_RDWR);
-  g_mutex_unlock (&sink->lock);
-  for (guint i = 0; i < sink->threads->len; i++)
-    g_thread_join (sink->threads->pdata[i]);
-  for (guint i = 0; i < sink->fds->len; i++)
-    close (g_array_index (sink->fds, int, i));
-  g_ptr_array_unref (sink->threads);
-  g_array_unref (sink->fds);
-  g_mutex_clear (&sink->lock);
+  /* Joins the connection threads, the only other users of @sink. */
+  tcp_sink_stop (sink->tcp);
   g_free (sink);
 }

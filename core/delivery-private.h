@@ -34,12 +34,13 @@ struct _TocsinDelivery {
   guint index;         /* slot in batch->results */
   gint state;          /* (atomic) DELIVERY_PENDING until whoever finishes it first claims it */
   gint64 accepted;     /* g_get_monotonic_time() at acceptance */
-  guint attempts;      /* attempts started so far */
-  gint64 due;          /* channel clock reading of the next attempt, while waiting for a retry */
-  gboolean last_try;   /* its attempt during a shutdown: a failure now is final */
-  gboolean spooled;    /* in the spool: its outcome is recorded there */
-  gboolean keep_spooled; /* reported without being attempted (a shutdown left it behind a hung
-                            worker): stays pending in the spool, for the next start */
+  /* Packed with the flags in one word: a queue may hold millions of deliveries. */
+  guint attempts : 29;   /* attempts started so far (at most TOCSIN_CHANNEL_MAX_ATTEMPTS_MAX) */
+  guint last_try : 1;    /* its attempt during a shutdown: a failure now is final */
+  guint spooled : 1;     /* in the spool: its outcome is recorded there */
+  guint keep_spooled : 1; /* reported without being attempted (a shutdown left it behind a hung
+                             worker): stays pending in the spool, for the next start */
+  gint64 due;            /* channel clock reading of the next attempt, while waiting for a retry */
 };
 
 enum { DELIVERY_PENDING = 0, DELIVERY_CLAIMED = 1 };

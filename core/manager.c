@@ -661,7 +661,7 @@ requeue (TocsinAlert *alert, const char *channel_key, guint attempts, gpointer u
     }
   delivery = priv_tocsin_delivery_new (alert, NULL, 0);
   delivery->spooled = TRUE;
-  delivery->attempts = attempts;
+  delivery->attempts = MIN (attempts, TOCSIN_CHANNEL_MAX_ATTEMPTS_MAX);
   if (priv_tocsin_channel_push (channel, delivery))
     r->requeued++;
 }
