@@ -181,9 +181,19 @@ schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinRe
                 gint64 started)
 {
   GList *link;
+  guint attempts = delivery->attempts;
+  gint64 delay;
+  g_autoptr (TocsinAlert) alert = NULL;
 
-  if (!scratch->retryable || delivery->attempts >= channel->max_attempts || delivery->last_try)
+  if (!scratch->retryable || attempts >= channel->max_attempts || delivery->last_try)
     return RETRY_NONE;
+  __atomic_fetch_add (&channel->retried, 1, __ATOMIC_RELAXED);
+  /* The attempt count survives a restart: a re-queued delivery does not start again at 1.
+   * Recorded before the delivery is filed, so it cannot land after the next attempt's outcome. */
+  if (delivery->spooled && channel->pending->spool != NULL)
+    priv_tocsin_spool_attempted (channel->pending->spool, tocsin_alert_get_id (delivery->alert),
+                                 channel->key, attempts);
+  delay = retry_delay_usec (channel, attempts, scratch->retry_after);
   g_mutex_lock (&channel->retry_lock);
   if (channel->stopping)
     {
@@ -191,13 +201,12 @@ schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinRe
        * the stop markers): the worker tries again right away, once. */
       g_mutex_unlock (&channel->retry_lock);
       delivery->last_try = TRUE;
-      __atomic_fetch_add (&channel->retried, 1, __ATOMIC_RELAXED);
-      if (delivery->spooled && channel->pending->spool != NULL)
-        priv_tocsin_spool_attempted (channel->pending->spool, tocsin_alert_get_id (delivery->alert),
-                                     channel->key, delivery->attempts);
       return RETRY_NOW;
     }
-  delivery->due = started + retry_delay_usec (channel, delivery->attempts, scratch->retry_after);
+  /* Once filed and unlocked, @delivery belongs to whichever worker takes it next, which may
+   * free it: the log line below uses its own reference to the alert. */
+  alert = tocsin_alert_ref (delivery->alert);
+  delivery->due = started + delay;
   /* Reopened for whoever runs the next attempt (or for a shutdown to report). */
   g_atomic_int_set (&delivery->state, DELIVERY_PENDING);
   for (link = channel->retries.tail; link != NULL; link = link->prev)
@@ -208,15 +217,10 @@ schedule_retry (TocsinChannel *channel, TocsinDelivery *delivery, const TocsinRe
   else
     g_queue_push_head (&channel->retries, delivery);
   g_mutex_unlock (&channel->retry_lock);
-  __atomic_fetch_add (&channel->retried, 1, __ATOMIC_RELAXED);
-  /* The attempt count survives a restart: a re-queued delivery does not start again at 1. */
-  if (delivery->spooled && channel->pending->spool != NULL)
-    priv_tocsin_spool_attempted (channel->pending->spool, tocsin_alert_get_id (delivery->alert),
-                                 channel->key, delivery->attempts);
   priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key,
                    "channel '%s': alert %s failed on attempt %u of %u; next attempt in %.3f s",
-                   channel->key, tocsin_alert_get_id (delivery->alert), delivery->attempts,
-                   channel->max_attempts, (double) (delivery->due - started) / G_USEC_PER_SEC);
+                   channel->key, tocsin_alert_get_id (alert), attempts, channel->max_attempts,
+                   (double) delay / G_USEC_PER_SEC);
   return RETRY_SCHEDULED;
 }
 

@@ -16,7 +16,13 @@
 #define ALGORITHM "AWS4-HMAC-SHA256"
 #define SCOPE_TERMINATOR "aws4_request"
 
-G_DEFINE_QUARK (priv-tocsin-sigv4-error-quark, priv_tocsin_sigv4_error)
+/* Not G_DEFINE_QUARK, whose unsynchronised cache is a data race between workers; GLib's own
+ * table is locked, and this is only looked up when signing fails. */
+GQuark
+priv_tocsin_sigv4_error_quark (void)
+{
+  return g_quark_from_static_string ("priv-tocsin-sigv4-error-quark");
+}
 
 void
 priv_tocsin_sigv4_wipe (void *data, gsize length)
