@@ -1120,7 +1120,8 @@ config_new (void)
   TocsinConfig *config = g_new0 (TocsinConfig, 1);
 
   g_atomic_ref_count_init (&config->ref);
-  config->plugin_paths = g_ptr_array_new_with_free_func (g_free);
+  /* NULL-terminated: tocsin_config_get_plugin_paths() hands it out as it is. */
+  config->plugin_paths = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   config->plugins = g_ptr_array_new_with_free_func ((GDestroyNotify) config_plugin_free);
   config->channels = g_ptr_array_new_with_free_func ((GDestroyNotify) tocsin_channel_spec_free);
   config->defaults = tocsin_channel_spec_new ("defaults", "defaults");
@@ -1246,6 +1247,17 @@ tocsin_config_get_spool_path (TocsinConfig *config)
 {
   g_return_val_if_fail (config != NULL, NULL);
   return config->spool_path;
+}
+
+const char *const *
+tocsin_config_get_plugin_paths (TocsinConfig *config)
+{
+  static const char *const none[] = { NULL };
+
+  g_return_val_if_fail (config != NULL, none);
+  /* An empty array may have no storage yet. */
+  return config->plugin_paths->pdata != NULL ? (const char *const *) config->plugin_paths->pdata
+                                             : none;
 }
 
 guint

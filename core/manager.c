@@ -553,21 +553,10 @@ tocsin_manager_get_stats (TocsinManager *manager)
 }
 
 /* Loads the plugins a config declares; errors cite the <plugin> line. */
-/* (transfer container) the config's <plugin-path> entries as a NULL-terminated array */
-static const char **
-plugin_dirs (TocsinConfig *config)
-{
-  const char **dirs = g_new0 (const char *, config->plugin_paths->len + 1);
-
-  for (guint i = 0; i < config->plugin_paths->len; i++)
-    dirs[i] = config->plugin_paths->pdata[i];
-  return dirs;
-}
-
 static gboolean
 load_declared_plugins (TocsinConfig *config, GError **error)
 {
-  g_autofree const char **dirs = plugin_dirs (config);
+  const char *const *dirs = tocsin_config_get_plugin_paths (config);
 
   for (guint i = 0; i < config->plugins->len; i++)
     {
@@ -585,7 +574,7 @@ load_declared_plugins (TocsinConfig *config, GError **error)
 static gboolean
 load_type_on_demand (TocsinConfig *config, const TocsinChannelSpec *spec, GError **error)
 {
-  g_autofree const char **dirs = plugin_dirs (config);
+  const char *const *dirs = tocsin_config_get_plugin_paths (config);
   g_autoptr (GError) local = NULL;
 
   if (priv_tocsin_registry_lookup_channel (spec->type) != NULL)
@@ -610,7 +599,7 @@ load_type_on_demand (TocsinConfig *config, const TocsinChannelSpec *spec, GError
 static gboolean
 load_transports_on_demand (TocsinConfig *config, const TocsinChannelSpec *spec, GError **error)
 {
-  g_autofree const char **dirs = NULL;
+  const char *const *dirs = tocsin_config_get_plugin_paths (config);
 
   for (guint i = 0; i < tocsin_config_node_get_n_children (spec->node); i++)
     {
@@ -621,8 +610,6 @@ load_transports_on_demand (TocsinConfig *config, const TocsinChannelSpec *spec, 
       if (g_strcmp0 (tocsin_config_node_get_name (child), "transport") != 0 || type == NULL
           || priv_tocsin_registry_lookup_transport (type) != NULL)
         continue;
-      if (dirs == NULL)
-        dirs = plugin_dirs (config);
       if (tocsin_plugin_load (type, dirs, &local)
           || g_error_matches (local, TOCSIN_ERROR, TOCSIN_ERROR_PLUGIN_NOT_FOUND)
           || g_error_matches (local, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_ARGUMENT))

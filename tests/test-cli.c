@@ -800,6 +800,59 @@ test_plugins_listing (Fixture *f, gconstpointer data)
                                        G_REGEX_MULTILINE, 0));
 }
 
+/* With --config, the config's <plugin-path> folders come first on the search path. */
+static void
+test_plugins_config_path (Fixture *f, gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+  g_autofree char *extra = g_build_filename (f->tmpdir, "extra", NULL);
+  g_autofree char *hello = tt_build_path ("tests/plugins/hello.so");
+  g_autofree char *copy = g_build_filename (extra, "hello.so", NULL);
+  g_autofree char *plugins = tt_build_path ("plugins");
+  g_autofree char *contents = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *first = g_strdup_printf ("Search path:\n  %s\n", extra);
+  g_autoptr (GError) error = NULL;
+  gsize length;
+
+  /* The test plugins' folder off the path: hello.so is found only through the config. */
+  f->env = g_new0 (char *, 2);
+  f->env[0] = g_strconcat ("TOCSIN_PLUGIN_PATH=", plugins, NULL);
+  g_assert_cmpint (g_mkdir (extra, 0755), ==, 0);
+  g_file_get_contents (hello, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_file_set_contents_full (copy, contents, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0755, &error);
+  g_assert_no_error (error);
+  config = tt_write_file (f->tmpdir, "extra.xml",
+                          "<tocsin version=\"1\">\n  <plugin-path>extra</plugin-path>\n</tocsin>\n");
+
+  run_tocsin (f, NULL, &run, "plugins", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "  hello 1.2.3"));
+
+  run_clear (&run);
+  run_tocsin (f, NULL, &run, "plugins", "--config", config, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, first));
+  g_assert_true (g_regex_match_simple ("^  hello 1\\.2\\.3 \\(LGPL-2.1-or-later\\): A test plugin",
+                                       run.out, G_REGEX_MULTILINE, 0));
+  g_assert_nonnull (strstr (run.out, copy));
+  /* The other folders are still searched. */
+  g_assert_true (g_regex_match_simple ("^  console \\S+ \\(", run.out, G_REGEX_MULTILINE, 0));
+}
+
+static void
+test_plugins_config_broken (Fixture *f, gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+  g_autofree char *config = tt_write_file (f->tmpdir, "broken.xml",
+                                           "<tocsin version=\"1\">\n  <plugin-path/>\n");
+
+  run_tocsin (f, NULL, &run, "plugins", "--config", config, NULL);
+  assert_refused_run (&run, "broken.xml:");
+  g_assert_cmpstr (run.out, ==, "");
+}
+
 /* ---- config lookup ---- */
 
 static void
@@ -1016,6 +1069,8 @@ main (int argc, char **argv)
   add ("/cli/check/table", test_check_table);
   add ("/cli/check/invalid-config", test_check_invalid_config);
   add ("/cli/plugins/listing", test_plugins_listing);
+  add ("/cli/plugins/config-path", test_plugins_config_path);
+  add ("/cli/plugins/config-broken", test_plugins_config_broken);
   add ("/cli/config/not-found", test_config_not_found);
   add ("/cli/config/explicit-missing", test_config_explicit_missing);
   add ("/cli/config/from-env", test_config_from_env);

@@ -151,6 +151,7 @@ test_default_valid (void)
   g_assert_no_error (error);
   g_assert_cmpuint (tocsin_config_get_n_channels (config), ==, 2);
   g_assert_cmpstr (tocsin_config_get_path (config), ==, path);
+  g_assert_null (tocsin_config_get_plugin_paths (config)[0]);
   g_assert_false (config->has_throttle);
   console = channel_at (config, 0);
   log = channel_at (config, 1);
@@ -606,11 +607,14 @@ test_rules_relative_paths (void)
   TocsinConfigPlugin *plugin;
   TocsinChannelSpec *spec;
   const TocsinConfigNode *nested, *inner;
+  const char *const *dirs;
 
   g_assert_no_error (error);
-  g_assert_cmpuint (config->plugin_paths->len, ==, 2);
-  g_assert_cmpstr (config->plugin_paths->pdata[0], ==, plugins);
-  g_assert_cmpstr (config->plugin_paths->pdata[1], ==, "/opt/tocsin/plugins");
+  /* In order, absolute, NULL-terminated as the public accessor hands them out. */
+  dirs = tocsin_config_get_plugin_paths (config);
+  g_assert_cmpuint (g_strv_length ((char **) dirs), ==, 2);
+  g_assert_cmpstr (dirs[0], ==, plugins);
+  g_assert_cmpstr (dirs[1], ==, "/opt/tocsin/plugins");
   g_assert_cmpuint (config->plugins->len, ==, 2);
   plugin = config->plugins->pdata[0];
   g_assert_cmpstr (plugin->name, ==, "console");

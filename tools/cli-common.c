@@ -157,18 +157,30 @@ cli_report_gerror (const GError *error)
   return CLI_EXIT_USAGE;
 }
 
-/* Finds the config as documented (--config, $TOCSIN_CONFIG, $XDG_CONFIG_HOME, sysconfdir),
- * loads its plugins and creates its channels. */
-TocsinManager *
-cli_load_manager (const char *explicit_config, char **path_out, GError **error)
+/* Finds the config as documented (--config, $TOCSIN_CONFIG, $XDG_CONFIG_HOME, sysconfdir) and
+ * reads it; @path_out (optional) gets the file's path. */
+TocsinConfig *
+cli_load_config (const char *explicit_config, char **path_out, GError **error)
 {
   g_autofree char *path = tocsin_config_find (explicit_config, error);
-  g_autoptr (TocsinConfig) config = NULL;
-  TocsinManager *manager;
+  TocsinConfig *config;
 
   if (path == NULL)
     return NULL;
   config = tocsin_config_new_from_file (path, error);
+  if (config != NULL && path_out != NULL)
+    *path_out = g_steal_pointer (&path);
+  return config;
+}
+
+/* cli_load_config(), then loads the config's plugins and creates its channels. */
+TocsinManager *
+cli_load_manager (const char *explicit_config, char **path_out, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (TocsinConfig) config = cli_load_config (explicit_config, &path, error);
+  TocsinManager *manager;
+
   if (config == NULL)
     return NULL;
   manager = tocsin_manager_new_from_config (config, error);

@@ -11,11 +11,13 @@
   "file of each name on the path wins."
 
 #define PLUGINS_DESCRIPTION \
-  "Search path: $TOCSIN_PLUGIN_PATH (colon-separated; ignored by setuid/setgid processes), then\n" \
-  "the installed plugin folder. A config's <plugin-path> folders are searched before these when\n" \
-  "that config is loaded (`tocsin check` shows the channels it can create).\n" \
+  "Search path: with --config, the config's <plugin-path> folders first; then $TOCSIN_PLUGIN_PATH\n" \
+  "(colon-separated; ignored by setuid/setgid processes), then the installed plugin folder.\n" \
+  "A plugin a config declares by file (<plugin path=\"...\">) is not on the search path:\n" \
+  "`tocsin check` loads it and reports why it cannot be loaded.\n" \
   "\n" \
-  "Exit status: 0 (plugins that failed to load are listed with their error), 2 usage error."
+  "Exit status: 0 (plugins that failed to load are listed with their error), 2 usage error or a\n" \
+  "config that does not load."
 
 static char *
 join_types (const char *const *types)
@@ -53,10 +55,25 @@ print_plugin (const TocsinPluginInfo *info)
 }
 
 static int
-run_plugins (void)
+run_plugins (const char *config_file)
 {
-  g_auto (GStrv) search_path = tocsin_plugin_get_search_path (NULL);
-  g_autoptr (GPtrArray) plugins = tocsin_plugin_scan (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  const char *const *config_dirs = NULL;
+  g_auto (GStrv) search_path = NULL;
+  g_autoptr (GPtrArray) plugins = NULL;
+
+  /* Only an explicit --config: without one, the listing does not depend on which config the
+   * environment would pick. */
+  if (config_file != NULL)
+    {
+      config = cli_load_config (config_file, NULL, &error);
+      if (config == NULL)
+        return cli_report_gerror (error);
+      config_dirs = tocsin_config_get_plugin_paths (config);
+    }
+  search_path = tocsin_plugin_get_search_path (config_dirs);
+  plugins = tocsin_plugin_scan (config_dirs);
 
   g_print ("Search path:\n");
   for (guint i = 0; search_path[i] != NULL; i++)
@@ -72,11 +89,17 @@ run_plugins (void)
 int
 cli_plugins_main (int argc, char **argv)
 {
+  g_autofree char *config = NULL;
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
+      "Also search the <plugin-path> folders of this config, first", "FILE" },
+    G_OPTION_ENTRY_NULL
+  };
   g_autoptr (GOptionContext) context = cli_context_new ("plugins", NULL, PLUGINS_SUMMARY,
-                                                        PLUGINS_DESCRIPTION, NULL);
+                                                        PLUGINS_DESCRIPTION, entries);
   int status = cli_parse (context, "plugins", &argc, &argv);
 
   if (status != CLI_EXIT_OK)
     return status;
-  return run_plugins ();
+  return run_plugins (config);
 }

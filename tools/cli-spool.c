@@ -262,17 +262,11 @@ static int
 run_deliver (TocsinSpool *spool, const char *path, const SpoolOptions *options)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *config_path = tocsin_config_find (options->config, &error);
-  g_autoptr (TocsinConfig) config = NULL;
   g_autoptr (TocsinStats) stats = NULL;
   g_autoptr (GPtrArray) none = g_ptr_array_new ();
-  TocsinManager *manager = NULL;
+  TocsinManager *manager = cli_load_manager (options->config, NULL, &error);
   guint64 failed;
 
-  if (config_path != NULL)
-    config = tocsin_config_new_from_file (config_path, &error);
-  if (config != NULL)
-    manager = tocsin_manager_new_from_config (config, &error);
   if (manager == NULL)
     return cli_report_gerror (error);
   tocsin_manager_flush (manager, -1);
@@ -312,12 +306,10 @@ static char *
 find_spool_path (const char *explicit_config)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *config_path = tocsin_config_find (explicit_config, &error);
-  g_autoptr (TocsinConfig) config = NULL;
+  g_autofree char *config_path = NULL;
+  g_autoptr (TocsinConfig) config = cli_load_config (explicit_config, &config_path, &error);
   const char *spool_path;
 
-  if (config_path != NULL)
-    config = tocsin_config_new_from_file (config_path, &error);
   if (config == NULL)
     {
       cli_report_gerror (error);

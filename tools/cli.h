@@ -33,6 +33,7 @@ void cli_log_setup (void);
 void cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void cli_note (const char *format, ...) G_GNUC_PRINTF (1, 2);
 int cli_report_gerror (const GError *error);
+TocsinConfig *cli_load_config (const char *explicit_config, char **path_out, GError **error);
 TocsinManager *cli_load_manager (const char *explicit_config, char **path_out, GError **error);
 char *cli_read_all (const char *path, GError **error);
 char *cli_manager_dup_keys (TocsinManager *manager);

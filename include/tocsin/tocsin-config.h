@@ -53,6 +53,15 @@ const char *tocsin_config_get_path (TocsinConfig *config);
 TOCSIN_AVAILABLE_IN_1_0
 const char *tocsin_config_get_spool_path (TocsinConfig *config);
 
+/**
+ * tocsin_config_get_plugin_paths:
+ * Returns: (transfer none) (array zero-terminated=1): the <plugin-path> folders, absolute, in
+ * the order of the file (searched in that order before the rest of the plugin search path);
+ * an empty array when there is none. Pass it as the @extra_dirs of tocsin_plugin_scan().
+ */
+TOCSIN_AVAILABLE_IN_1_0
+const char *const *tocsin_config_get_plugin_paths (TocsinConfig *config);
+
 /** tocsin_config_get_n_channels: Returns: the number of <channel> elements */
 TOCSIN_AVAILABLE_IN_1_0
 guint tocsin_config_get_n_channels (TocsinConfig *config);
