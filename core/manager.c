@@ -581,14 +581,16 @@ load_type_on_demand (TocsinConfig *config, const TocsinChannelSpec *spec, GError
     return TRUE;
   if (tocsin_plugin_load (spec->type, dirs, &local) && priv_tocsin_registry_lookup_channel (spec->type))
     return TRUE;
+  g_autofree char *location = priv_tocsin_config_node_dup_location (spec->node);
   if (local == NULL || g_error_matches (local, TOCSIN_ERROR, TOCSIN_ERROR_PLUGIN_NOT_FOUND))
     {
-      g_autofree char *location = priv_tocsin_config_node_dup_location (spec->node);
       g_autofree char *where = g_strdup_printf ("%s: ", location);
       set_unknown_type_error (spec, where, dirs, error);
       return FALSE;
     }
-  g_propagate_error (error, g_steal_pointer (&local));
+  /* The plugin file was found but refused: say which channel asked for it. */
+  g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: channel '%s': ", location,
+                              spec->key);
   return FALSE;
 }
 

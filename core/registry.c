@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef TOCSIN_PLUGINDIR
 #error "TOCSIN_PLUGINDIR must be defined by the build"
@@ -74,14 +75,17 @@ struct _TocsinPluginInfo {
   GError *error;
 };
 
-/* Recursive, because a plugin's constructor, run by dlopen() while the lock is held, may
- * legitimately call tocsin_register_channel_class(). */
+/* Recursive, because a plugin's constructor, run by dlopen() while the lock is held, may call
+ * tocsin_register_channel_class(), which must then be able to refuse it (loading_path). */
 static GRecMutex registry_lock;
 static GHashTable *plugins_by_path;   /* real path -> LoadedPlugin */
 static GHashTable *plugins_by_name;   /* descriptor name -> LoadedPlugin (same objects) */
 static GHashTable *channel_classes;   /* type name -> ChannelEntry */
 static GHashTable *transport_classes; /* type name -> TransportEntry */
-static guint n_builtin_registrations; /* to tell whether a plugin's constructor registered one */
+/* The plugin file being dlopen()ed, under the lock: a registration made meanwhile comes from
+ * its constructors (only this thread can take the lock), and is refused so that a plugin the
+ * loader then refuses leaves nothing registered and can be unmapped. */
+static const char *loading_path;
 
 static void
 registry_lock_and_init (void)
@@ -351,6 +355,24 @@ check_type_free (const char *origin, const char *kind, const char *type_name,
 /* ------------------------------------------------------------------------------------------ */
 /* Built-in classes                                                                             */
 
+/* A plugin provides its classes through its descriptor, which the loader checks as a whole. */
+static gboolean
+check_not_loading (const char *kind, const char *type_name, GError **error)
+{
+  GError *local;
+
+  if (loading_path == NULL)
+    return TRUE;
+  local = g_error_new (TOCSIN_ERROR, TOCSIN_ERROR_PLUGIN_INVALID,
+                       "%s: refusing to register %s type '%s' from code run while the plugin is "
+                       "loaded (a constructor); list the class in TOCSIN_PLUGIN_DEFINE instead",
+                       loading_path, kind, type_name ? type_name : "(null)");
+  /* The caller is a constructor, which has nowhere to report the error. */
+  priv_tocsin_log (G_LOG_LEVEL_WARNING, NULL, "%s", local->message);
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
 gboolean
 tocsin_register_channel_class (const TocsinChannelClass *klass, GError **error)
 {
@@ -362,7 +384,8 @@ tocsin_register_channel_class (const TocsinChannelClass *klass, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   registry_lock_and_init ();
-  ok = copy_channel_class (BUILTIN_ORIGIN, 0, klass, &copy, error)
+  ok = check_not_loading ("channel", klass->type_name, error)
+       && copy_channel_class (BUILTIN_ORIGIN, 0, klass, &copy, error)
        && check_type_free (BUILTIN_ORIGIN, "channel", copy.type_name, channel_classes, NULL, error);
   if (ok)
     {
@@ -370,7 +393,6 @@ tocsin_register_channel_class (const TocsinChannelClass *klass, GError **error)
       entry->klass = copy;
       entry->origin = BUILTIN_ORIGIN;
       g_hash_table_insert (channel_classes, (gpointer) copy.type_name, entry);
-      n_builtin_registrations++;
       priv_tocsin_log (G_LOG_LEVEL_DEBUG, NULL, "Registered built-in channel type '%s'",
                        copy.type_name);
     }
@@ -389,7 +411,8 @@ tocsin_register_transport_class (const TocsinTransportClass *klass, GError **err
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   registry_lock_and_init ();
-  ok = copy_transport_class (BUILTIN_ORIGIN, 0, klass, &copy, error)
+  ok = check_not_loading ("transport", klass->type_name, error)
+       && copy_transport_class (BUILTIN_ORIGIN, 0, klass, &copy, error)
        && check_type_free (BUILTIN_ORIGIN, "transport", copy.type_name, transport_classes, NULL,
                            error);
   if (ok)
@@ -398,7 +421,6 @@ tocsin_register_transport_class (const TocsinTransportClass *klass, GError **err
       entry->klass = copy;
       entry->origin = BUILTIN_ORIGIN;
       g_hash_table_insert (transport_classes, (gpointer) copy.type_name, entry);
-      n_builtin_registrations++;
       priv_tocsin_log (G_LOG_LEVEL_DEBUG, NULL, "Registered built-in transport type '%s'",
                        copy.type_name);
     }
@@ -555,8 +577,26 @@ find_plugin_file (const char *name, const char *const *extra_dirs, GError **erro
 /* ------------------------------------------------------------------------------------------ */
 /* Loading one file                                                                             */
 
+/* The owner of a file can always rewrite it (chmod first if need be). @what is "the file" or
+ * "its directory", @target (stat'ed into @st) the file or the directory. */
+static gboolean
+check_owner (const char *path, const char *what, const char *target, const struct stat *st,
+             GError **error)
+{
+  if (st->st_uid == 0 || st->st_uid == geteuid ())
+    return TRUE;
+  g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_PLUGIN_INSECURE,
+               "Refusing to load plugin %s: %s %s is owned by uid %u, neither root nor the user "
+               "running this process (uid %u), and its owner can rewrite it; run "
+               "'chown root %s' or install the plugin where only root or uid %u can write",
+               path, what, target, (guint) st->st_uid, (guint) geteuid (), target,
+               (guint) geteuid ());
+  return FALSE;
+}
+
 /* Anyone who can rewrite the file, or replace it in its directory, could run code in this
- * process; refuse what is writable by group or others, as OpenSSH's StrictModes does. */
+ * process; refuse what is writable by group or others, or owned by another user than root or
+ * this process's, as OpenSSH's StrictModes does. */
 static gboolean
 check_file_secure (const char *path, GError **error)
 {
@@ -578,7 +618,16 @@ check_file_secure (const char *path, GError **error)
                    (guint) (st.st_mode & 07777), path);
       return FALSE;
     }
-  if (stat (dir, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+  if (!check_owner (path, "the file", path, &st, error))
+    return FALSE;
+  if (stat (dir, &st) != 0)
+    {
+      g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_PLUGIN_INSECURE,
+                   "Refusing to load plugin %s: cannot check its directory %s: %s", path, dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
     {
       g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_PLUGIN_INSECURE,
                    "Refusing to load plugin %s: its directory %s is writable by %s (mode %04o); "
@@ -587,7 +636,7 @@ check_file_secure (const char *path, GError **error)
                    (guint) (st.st_mode & 07777), dir);
       return FALSE;
     }
-  return TRUE;
+  return check_owner (path, "its directory", dir, &st, error);
 }
 
 static char *
@@ -898,7 +947,6 @@ load_file_locked (const char *path, const char *expected_name, GError **error)
 {
   g_autofree char *real = canonical_path (path, error);
   LoadedPlugin *plugin;
-  guint n_registrations;
   void *handle;
 
   if (real == NULL)
@@ -908,8 +956,9 @@ load_file_locked (const char *path, const char *expected_name, GError **error)
     return plugin;
   if (!check_file_secure (real, error))
     return NULL;
-  n_registrations = n_builtin_registrations;
+  loading_path = real;
   handle = dlopen (real, RTLD_NOW | RTLD_LOCAL);
+  loading_path = NULL;
   if (handle == NULL)
     {
       g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_PLUGIN_OPEN,
@@ -918,10 +967,10 @@ load_file_locked (const char *path, const char *expected_name, GError **error)
       return NULL;
     }
   plugin = check_and_register (real, handle, expected_name, error);
-  /* Refused: nothing of it was registered and none of its code is referenced, unless one of its
-   * constructors registered a class itself, which must then stay mapped. On success the handle
-   * is deliberately kept open for the life of the process. */
-  if (plugin == NULL && n_registrations == n_builtin_registrations)
+  /* Refused: nothing of it was registered (its constructors could not register anything
+   * either) and none of its code is referenced. On success the handle is deliberately kept open
+   * for the life of the process. */
+  if (plugin == NULL)
     dlclose (handle);
   return plugin;
 }

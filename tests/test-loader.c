@@ -567,6 +567,56 @@ test_refuse_nothing_registered (void)
                   NULL);
 }
 
+/* A class registered by a plugin's constructor is refused: a plugin the loader refuses (here
+ * for its ABI) leaves no type behind, and an accepted one provides only its descriptor's. */
+static void
+test_refuse_constructor_registration (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *bad = test_plugin_path ("bad-ctor-register");
+  g_autofree char *good = test_plugin_path ("ctor-register");
+
+  TocsinChannelClass ghost = counting_class ("ghost-type");
+  TocsinChannelClass side = counting_class ("ctor-side-type");
+  TocsinChannelClass taken = counting_class ("ctor-register");
+
+  if (!tt_in_subprocess ())
+    return;
+  tt_log_capture_start ();
+  assert_refused ("bad-ctor-register", NULL, TOCSIN_ERROR_PLUGIN_ABI_TOO_NEW, NULL);
+  g_assert_true (tocsin_plugin_load ("ctor-register", NULL, &error));
+  g_assert_no_error (error);
+  log = tt_log_capture_stop ();
+  /* A type is free when a built-in class can take it. */
+  g_assert_true (tocsin_register_channel_class (&ghost, &error));
+  g_assert_no_error (error);
+  g_assert_true (tocsin_register_channel_class (&side, &error));
+  g_assert_no_error (error);
+  g_assert_false (tocsin_register_channel_class (&taken, &error));
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_PLUGIN_DUPLICATE_TYPE);
+  g_assert_nonnull (strstr (log, bad));
+  g_assert_nonnull (strstr (log, good));
+  g_assert_nonnull (strstr (log, "refusing to register channel type 'ghost-type'"));
+  g_assert_nonnull (strstr (log, "TOCSIN_PLUGIN_DEFINE"));
+}
+
+/* A channel type whose plugin file is found but refused: the error says which channel of which
+ * config asked for it, then why the plugin was refused. */
+static void
+test_refuse_on_demand_located (void)
+{
+  g_autofree char *tmp = tt_make_tmpdir ();
+  g_autofree char *message = tt_load_config_fails (tmp, NULL,
+                                                   "key=\"od\" type=\"bad-abi-minor\"", "",
+                                                   TOCSIN_ERROR_PLUGIN_ABI_TOO_NEW,
+                                                   "tocsin.xml:3: channel 'od': ",
+                                                   "bad-abi-minor.so", "1.99", NULL);
+
+  g_assert_true (strstr (message, "tocsin.xml:3: channel 'od': ") < strstr (message, "1.99"));
+  tt_rm_rf (tmp);
+}
+
 /* Copies a good plugin into a fresh private directory, as @name.so with @mode. */
 static char *
 copy_plugin (const char *dir, const char *name, guint mode)
@@ -612,6 +662,38 @@ test_refuse_insecure_dir (void)
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (tmp, 0700), ==, 0);
   assert_refused (plugin, NULL, TOCSIN_ERROR_PLUGIN_DUPLICATE_TYPE, "'hello'", NULL);
+  tt_rm_rf (tmp);
+}
+
+/* Whoever owns a file can rewrite it: only root's and this process's user's are trusted. Needs
+ * root to give a file away; another user's file cannot be made otherwise. */
+static void
+test_refuse_foreign_owner (void)
+{
+  g_autofree char *tmp = NULL;
+  g_autofree char *plugin = NULL;
+  g_autofree char *real_tmp = NULL;
+  g_autofree char *fix_file = NULL, *fix_dir = NULL;
+  const uid_t nobody = 65534;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to give a file to another user");
+      return;
+    }
+  tmp = tt_make_tmpdir ();
+  plugin = copy_plugin (tmp, "foreign", 0755);
+  real_tmp = realpath (tmp, NULL);
+  fix_file = g_strdup_printf ("chown root %s", plugin);
+  fix_dir = g_strdup_printf ("chown root %s", real_tmp);
+  g_assert_cmpint (chown (plugin, nobody, (gid_t) -1), ==, 0);
+  assert_refused (plugin, NULL, TOCSIN_ERROR_PLUGIN_INSECURE, "the file", "uid 65534", fix_file,
+                  NULL);
+  g_assert_cmpint (chown (plugin, 0, (gid_t) -1), ==, 0);
+  g_assert_cmpint (chown (tmp, nobody, (gid_t) -1), ==, 0);
+  assert_refused (plugin, NULL, TOCSIN_ERROR_PLUGIN_INSECURE, "its directory", "uid 65534",
+                  fix_dir, NULL);
+  g_assert_cmpint (chown (tmp, 0, (gid_t) -1), ==, 0);
   tt_rm_rf (tmp);
 }
 
@@ -956,6 +1038,10 @@ main (int argc, char **argv)
   REFUSED ("/loader/refuse/null-descriptor", refuse_null_descriptor);
   REFUSED ("/loader/refuse/abi-major", refuse_abi_major);
   g_test_add_func ("/loader/refuse/abi-too-new", test_refuse_abi_too_new);
+  g_test_add_func ("/loader/refuse/foreign-owner", test_refuse_foreign_owner);
+  g_test_add_func ("/loader/refuse/on-demand-located", test_refuse_on_demand_located);
+  g_test_add_func ("/loader/refuse/constructor-registration",
+                   test_refuse_constructor_registration);
   REFUSED ("/loader/refuse/descriptor-too-small", refuse_descriptor_too_small);
   g_test_add_func ("/loader/refuse/descriptor-fields", test_refuse_descriptor_fields);
   REFUSED ("/loader/refuse/name-mismatch", refuse_name_mismatch);

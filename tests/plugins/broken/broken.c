@@ -2,6 +2,7 @@
  * the same small plugin with one thing wrong, chosen by compile definitions (see CMakeLists.txt).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <tocsin/tocsin-plugin.h>
+#include <tocsin/tocsin-registry.h>
 
 #ifndef PLUGIN_NAME
 #error "PLUGIN_NAME must be defined"
@@ -79,6 +80,24 @@ static const TocsinChannelClass second_class = {
 static const TocsinChannelClass *const channel_classes[] = { &broken_class, &second_class, NULL };
 #else
 static const TocsinChannelClass *const channel_classes[] = { &broken_class, NULL };
+#endif
+
+#ifdef CTOR_TYPE
+/* A constructor that registers a class of its own while tocsin loads the file: refused, so a
+ * plugin the loader refuses leaves nothing behind. */
+static const TocsinChannelClass ctor_class = {
+  .struct_size = sizeof (TocsinChannelClass),
+  .type_name = CTOR_TYPE,
+  .create = broken_create,
+  .send = broken_send,
+  .destroy = broken_destroy,
+};
+
+__attribute__ ((constructor)) static void
+register_from_constructor (void)
+{
+  tocsin_register_channel_class (&ctor_class, NULL);
+}
 #endif
 
 #ifdef NO_ENTRY
