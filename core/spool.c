@@ -78,9 +78,15 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_INSERT_ALERT] = "INSERT OR IGNORE INTO alerts"
                         " (id, title, body, level, time, timestamp, labels)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-  [STMT_INSERT_DELIVERY] = "INSERT OR IGNORE INTO deliveries"
+  /* One row per (alert, channel). An alert accepted again for a channel it is pending on
+   * shares the row (at least one of the two deliveries succeeds or fails for good, and both
+   * carry the same Idempotency-Key); a dead letter becomes pending again, a new delivery. */
+  [STMT_INSERT_DELIVERY] = "INSERT INTO deliveries"
                            " (alert_id, channel, state, attempts, last_error, updated)"
-                           " VALUES (?1, ?2, 0, 0, NULL, ?3)",
+                           " VALUES (?1, ?2, 0, 0, NULL, ?3)"
+                           " ON CONFLICT (alert_id, channel) DO UPDATE"
+                           " SET state = 0, attempts = 0, updated = excluded.updated"
+                           " WHERE state = 1",
   [STMT_ATTEMPTED] = "UPDATE deliveries SET attempts = ?3, updated = ?4"
                      " WHERE alert_id = ?1 AND channel = ?2",
   [STMT_DEAD] = "UPDATE deliveries SET state = 1, attempts = ?3, last_error = ?4, updated = ?5"
@@ -393,12 +399,10 @@ add_txn (TocsinSpool *spool, gpointer data, GError **error)
   bind_int64 (spool, STMT_INSERT_ALERT, 5, tocsin_alert_get_time (add->alert));
   bind_int64 (spool, STMT_INSERT_ALERT, 6, tocsin_alert_get_timestamp (add->alert));
   bind_text (spool, STMT_INSERT_ALERT, 7, labels);
+  /* An alert accepted before under the same id (the application sent it again) is spooled
+   * already: its row stays, and every channel gets its delivery row below all the same. */
   if (!stmt_run (spool, STMT_INSERT_ALERT, "cannot add an alert", error))
     return FALSE;
-  /* Already spooled (a re-queued alert): its deliveries keep their state and attempts, and a
-   * channel it was delivered to already gets no second delivery. */
-  if (sqlite3_changes (spool->db) == 0)
-    return TRUE;
   for (guint i = 0; add->channels != NULL && add->channels[i] != NULL; i++)
     {
       bind_text (spool, STMT_INSERT_DELIVERY, 1, id);

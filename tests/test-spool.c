@@ -443,11 +443,14 @@ test_forget (Fixture *f, gconstpointer data)
   free_three (alerts);
 }
 
-/* A re-queued alert is added again by the manager: the spool keeps what it has. */
+/* An alert accepted again under the same id (the application sent it twice): the alert row
+ * stays as first stored; a channel it is pending on keeps its row and attempts, a channel new
+ * to it gets a row, and a dead letter becomes pending again, its attempts reset. */
 static void
-test_same_id_once (Fixture *f, gconstpointer data)
+test_same_id_again (Fixture *f, gconstpointer data)
 {
   static const char *const channels_ac[] = { "a", "c", NULL };
+  static const char *const channel_a[] = { "a", NULL };
   TocsinAlert *alerts[3];
   g_autoptr (TocsinAlertBuilder) builder = tocsin_alert_builder_new ("other title");
   g_autoptr (TocsinAlert) same_id = NULL;
@@ -455,12 +458,14 @@ test_same_id_once (Fixture *f, gconstpointer data)
   add_three (f, alerts);
   priv_tocsin_spool_attempted (f->spool, tocsin_alert_get_id (alerts[0]), "a", 2);
   priv_tocsin_spool_delivered (f->spool, tocsin_alert_get_id (alerts[0]), "b");
+  priv_tocsin_spool_dead (f->spool, tocsin_alert_get_id (alerts[1]), "a", 3, "boom");
   tocsin_alert_builder_set_id (builder, tocsin_alert_get_id (alerts[0]));
   same_id = tocsin_alert_builder_build (builder);
   add_ok (f, same_id, channels_ac);
   add_ok (f, alerts[0], channels_ac);
-  assert_spool_is (f->spool, "0 a pending 2 -\n1 a pending 0 -\n1 b pending 0 -\n"
-                             "2 a pending 0 -\n2 b pending 0 -\n");
+  add_ok (f, alerts[1], channel_a);
+  assert_spool_is (f->spool, "0 a pending 2 -\n0 c pending 0 -\n1 a pending 0 boom\n"
+                             "1 b pending 0 -\n2 a pending 0 -\n2 b pending 0 -\n");
   free_three (alerts);
 }
 
@@ -659,6 +664,51 @@ test_concurrent_writers (Fixture *f, gconstpointer data)
     g_assert_cmpint (next[t], ==, N_PER_THREAD / 2);
 }
 
+/* ---- through a manager ----------------------------------------------------------------------- */
+
+/* A manager on the fixture's spool file (the fixture's own connection stays open beside it, as
+ * `tocsin spool list` would be): channel "ok" delivers, "bad" (2 attempts) and "worse" (3)
+ * fail every attempt. */
+static TocsinManager *
+spooled_manager (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *xml = g_strdup_printf (
+    "<tocsin version=\"1\">\n"
+    "  <spool path=\"%s\"/>\n"
+    "  <defaults backoff-min=\"0.001\" backoff-max=\"0.002\"/>\n"
+    "  <channel key=\"ok\" type=\"noop\"/>\n"
+    "  <channel key=\"bad\" type=\"noop\" max-attempts=\"2\"><fail>true</fail></channel>\n"
+    "  <channel key=\"worse\" type=\"noop\" max-attempts=\"3\"><fail>true</fail></channel>\n"
+    "</tocsin>\n", f->path);
+  g_autofree char *config = tt_write_file (f->dir, "tocsin.xml", xml);
+  TocsinManager *manager = tocsin_manager_new_from_file (config, &error);
+
+  g_assert_no_error (error);
+  return manager;
+}
+
+/* The application sends the same alert (one id) again, to other channels, while the spool still
+ * holds it (here as a dead letter): each new delivery is spooled too, so a final failure is kept
+ * as a dead letter and a crash would not lose it. */
+static void
+test_manager_same_alert_again (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinManager) manager = spooled_manager (f);
+  g_autoptr (TocsinAlert) alert = make_full_alert (7);
+  g_autoptr (GPtrArray) first = NULL, second = NULL, third = NULL;
+
+  first = tocsin_manager_send (manager, alert, "bad");
+  g_assert_false (tocsin_result_get_success (g_ptr_array_index (first, 0)));
+  assert_spool_is (f->spool, "7 bad dead 2 noop: configured to fail\n");
+  second = tocsin_manager_send (manager, alert, "ok");
+  g_assert_true (tocsin_result_get_success (g_ptr_array_index (second, 0)));
+  third = tocsin_manager_send (manager, alert, "worse");
+  g_assert_false (tocsin_result_get_success (g_ptr_array_index (third, 0)));
+  assert_spool_is (f->spool, "7 bad dead 2 noop: configured to fail\n"
+                             "7 worse dead 3 noop: configured to fail\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -675,7 +725,7 @@ main (int argc, char **argv)
   ADD ("/spool/purge/pending-too", test_purge_pending_too);
   ADD ("/spool/purge/one-channel", test_purge_one_channel);
   ADD ("/spool/forget", test_forget);
-  ADD ("/spool/same-id-once", test_same_id_once);
+  ADD ("/spool/same-id-again", test_same_id_again);
   ADD ("/spool/reopen", test_reopen);
   ADD ("/spool/file-mode", test_file_mode);
   ADD ("/spool/not-a-database", test_not_a_database);
@@ -683,6 +733,7 @@ main (int argc, char **argv)
   ADD ("/spool/newer-schema", test_newer_schema);
   ADD ("/spool/write-failure", test_write_failure);
   ADD ("/spool/concurrent-writers", test_concurrent_writers);
+  ADD ("/spool/manager/same-alert-again", test_manager_same_alert_again);
 #undef ADD
   return g_test_run ();
 }
