@@ -281,9 +281,16 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
   TocsinDelivery *delivery = worker->batch[index];
   RetryDecision decision;
 
+  gboolean handed_back;
+
   g_mutex_lock (&worker->lock);
-  worker->batch_next = index + 1;
+  /* The watchdog gave the rest of the batch back to the queue while this worker was hung. */
+  handed_back = index >= worker->batch_len;
+  if (!handed_back)
+    worker->batch_next = index + 1;
   g_mutex_unlock (&worker->lock);
+  if (handed_back)
+    return;
   /* A shutdown that found this worker hung has already reported what it had not started. */
   if (g_atomic_int_get (&delivery->state) != DELIVERY_PENDING)
     {
@@ -296,10 +303,9 @@ run_one (TocsinChannel *channel, TocsinChannelWorker *worker, guint index)
     priv_tocsin_delivery_free (delivery);
 }
 
-/* Takes up to @max items under one lock; blocks for the first one when @block. */
 /* Takes items under one lock: at most BATCH_MAX, and with several workers at most this
- * worker's share of what is queued (so a batch never holds alerts back from idle siblings);
- * blocks for the first one when @block. */
+ * worker's share of what is queued (so a batch holds few alerts back from idle siblings, and
+ * the watchdog hands back those of a hung worker); blocks for the first one when @block. */
 static guint
 pop_batch (GAsyncQueue *queue, gpointer *items, guint n_workers, gboolean block)
 {
@@ -729,6 +735,22 @@ release_retries (TocsinChannel *channel, gint64 now, gboolean all)
   g_mutex_unlock (&channel->retry_lock);
 }
 
+/* Worker lock held, @worker hung. The alerts it took with its current one would wait for it
+ * however long it hangs; with other workers they go back to the front of the queue, in order,
+ * for those. (They stay counted in flight: they never left the channel.) */
+static void
+hand_back_unstarted (TocsinChannel *channel, TocsinChannelWorker *worker)
+{
+  if (channel->n_workers == 1 || worker->batch_next >= worker->batch_len)
+    return;
+  for (guint i = worker->batch_len; i > worker->batch_next; i--)
+    g_async_queue_push_front (channel->queue, worker->batch[i - 1]);
+  priv_tocsin_log (G_LOG_LEVEL_DEBUG, channel->key,
+                   "channel '%s': %u alert(s) taken by a hung worker handed back to the others",
+                   channel->key, worker->batch_len - worker->batch_next);
+  worker->batch_len = worker->batch_next;
+}
+
 void
 priv_tocsin_channel_check_deadlines (TocsinChannel *channel)
 {
@@ -752,6 +774,7 @@ priv_tocsin_channel_check_deadlines (TocsinChannel *channel)
               TocsinResult retry = { .retryable = TRUE };
               report (channel, worker->current, message, &retry, worker->current->attempts);
             }
+          hand_back_unstarted (channel, worker);
         }
       g_mutex_unlock (&worker->lock);
     }

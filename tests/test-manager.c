@@ -11,13 +11,15 @@
 /* What one "ctl" channel does, shared with the test by channel key. */
 typedef struct {
   char *key;
-  char *mode;           /* ok | fail | gate */
+  char *mode;           /* ok | fail | gate | gate-titled */
   GMutex lock;
   GCond cond;
   guint delivered;      /* sends returned */
   guint inside;         /* sends currently running */
   guint max_inside;
-  gboolean gate_open;   /* mode gate: sends block until opened */
+  gboolean gate_open;   /* mode gate: sends block until opened; gate-titled: those titled "hang" */
+  gboolean hold_open;   /* mode gate-titled: sends titled "hold" block until opened */
+  gboolean hanging;     /* mode gate-titled: the alert titled "hang" is being sent */
   gboolean destroyed;
   GPtrArray *titles;    /* in delivery order */
 } Ctl;
@@ -37,7 +39,7 @@ ctl_lookup (const char *key)
   return ctl;
 }
 
-static const char *const modes[] = { "ok", "fail", "gate", NULL };
+static const char *const modes[] = { "ok", "fail", "gate", "gate-titled", NULL };
 static const TocsinSettingSpec ctl_settings[] = {
   { "mode", TOCSIN_SETTING_CHOICE, 0, "ok", "what send does", modes },
   { "fail-create", TOCSIN_SETTING_BOOLEAN, 0, "false", "create fails" },
@@ -81,8 +83,16 @@ ctl_send (gpointer instance, TocsinAlert *alert, TocsinResult *result, GError **
   ctl->inside++;
   ctl->max_inside = MAX (ctl->max_inside, ctl->inside);
   g_cond_broadcast (&ctl->cond);
-  if (strcmp (ctl->mode, "gate") == 0)
-    while (!ctl->gate_open)
+  if (strcmp (ctl->mode, "gate") == 0
+      || (strcmp (ctl->mode, "gate-titled") == 0 && strcmp (tocsin_alert_get_title (alert), "hang") == 0))
+    {
+      ctl->hanging = strcmp (ctl->mode, "gate-titled") == 0;
+      g_cond_broadcast (&ctl->cond);
+      while (!ctl->gate_open)
+        g_cond_wait (&ctl->cond, &ctl->lock);
+    }
+  if (strcmp (ctl->mode, "gate-titled") == 0 && strcmp (tocsin_alert_get_title (alert), "hold") == 0)
+    while (!ctl->hold_open)
       g_cond_wait (&ctl->cond, &ctl->lock);
   if (strcmp (ctl->mode, "fail") == 0)
     {
@@ -163,6 +173,21 @@ ctl_wait_delivered (Ctl *ctl, guint n)
   while (ctl->delivered < n)
     g_cond_wait (&ctl->cond, &ctl->lock);
   g_mutex_unlock (&ctl->lock);
+}
+
+/* ctl_wait_delivered(), giving up after @seconds (real time); FALSE then. */
+static gboolean
+ctl_wait_delivered_for (Ctl *ctl, guint n, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  gboolean done;
+
+  g_mutex_lock (&ctl->lock);
+  while (ctl->delivered < n && g_cond_wait_until (&ctl->cond, &ctl->lock, deadline))
+    ;
+  done = ctl->delivered >= n;
+  g_mutex_unlock (&ctl->lock);
+  return done;
 }
 
 static void
@@ -609,6 +634,46 @@ test_hang_other_keeps_delivering (Fixture *f, gconstpointer data)
   g_assert_cmpuint (hang->delivered, ==, 100);
 }
 
+/* With several workers, the alerts a hung worker took along with its hung one are handed back
+ * to the others once the watchdog reports it, instead of waiting behind it. */
+static void
+test_hang_batch_handed_back (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new ("hb", "ctl");
+  g_autoptr (TocsinAlert) hold = alert ("hold", TOCSIN_LEVEL_INFO);
+  g_autoptr (TocsinAlert) hang = alert ("hang", TOCSIN_LEVEL_INFO);
+  g_autoptr (TocsinAlert) fast = alert ("fast", TOCSIN_LEVEL_INFO);
+  Ctl *ctl;
+
+  tocsin_channel_spec_add_setting (spec, "mode", "gate-titled");
+  tocsin_channel_spec_set_retry (spec, 1, 1, 1);
+  tocsin_channel_spec_set_timeout (spec, 2);
+  tocsin_channel_spec_set_workers (spec, 4);
+  g_assert_true (tocsin_manager_add_channel (f->manager, spec, NULL));
+  ctl = ctl_lookup ("hb");
+  /* Every worker busy, so that the rest is queued before any of them takes a batch. */
+  for (int i = 0; i < 4; i++)
+    tocsin_manager_post (f->manager, hold, NULL);
+  ctl_wait_inside (ctl, 4);
+  tocsin_manager_post (f->manager, hang, NULL);
+  for (int i = 0; i < 40; i++)
+    tocsin_manager_post (f->manager, fast, NULL);
+  /* Freed, the first worker takes "hang" and its share of the rest (several alerts). */
+  g_mutex_lock (&ctl->lock);
+  ctl->hold_open = TRUE;
+  g_cond_broadcast (&ctl->cond);
+  g_mutex_unlock (&ctl->lock);
+  g_mutex_lock (&ctl->lock);
+  while (!ctl->hanging)
+    g_cond_wait (&ctl->cond, &ctl->lock);
+  g_mutex_unlock (&ctl->lock);
+  /* Past the timeout and the watchdog's grace: reported failed, its batch handed back. */
+  tocsin_clock_advance (f->clock, 3500 * G_TIME_SPAN_MILLISECOND);
+  g_assert_true (ctl_wait_delivered_for (ctl, 4 + 40, 30));
+  ctl_open_gate (ctl);
+  g_assert_true (tocsin_manager_flush (f->manager, -1));
+}
+
 static gpointer
 open_gate_thread (gpointer data)
 {
@@ -925,6 +990,7 @@ main (int argc, char **argv)
   ADD ("/manager/post/counts-queued", test_post_counts_queued);
   ADD ("/manager/hang/timeout-reported", test_hang_isolated);
   ADD ("/manager/hang/others-keep-delivering", test_hang_other_keeps_delivering);
+  ADD ("/manager/hang/batch-handed-back", test_hang_batch_handed_back);
   ADD ("/manager/shutdown/drains", test_free_drains);
   ADD ("/manager/shutdown/hung-channel", test_free_hung_channel);
   ADD ("/manager/flush/timeout", test_flush_timeout);
