@@ -18,9 +18,8 @@
  * freed, and overwritten, when loading ends. Nothing of libxml2 outlives a load.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <errno.h>
 #include <string.h>
-#include <glib/gstdio.h>
+#include <sys/auxv.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
@@ -28,6 +27,7 @@
 
 #include "config-private.h"
 #include "credentials-private.h"
+#include "file-read-private.h"
 #include "log-private.h"
 
 /* libxml2 2.12 made the error handlers' argument const. */
@@ -410,7 +410,7 @@ typedef enum {
   VALUE_CREDENTIAL_NAME, /* [A-Za-z_][A-Za-z0-9_.-]* */
   VALUE_ENV_VAR,         /* [A-Za-z_][A-Za-z0-9_]* */
   VALUE_CREDENTIAL_TYPE, /* env | file */
-  VALUE_DECIMAL,         /* xsd:decimal */
+  VALUE_DECIMAL,         /* the schema's "decimal" pattern */
   VALUE_WORKERS,         /* integer 1..64 */
   VALUE_COUNT,           /* a non-negative integer */
   VALUE_OVERFLOW,        /* block | drop-newest | drop-oldest */
@@ -502,7 +502,8 @@ matches_charset (const char *s, const char *first, const char *rest)
 #define LETTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #define DIGITS "0123456789"
 
-/* xsd:decimal: an optional sign, digits, an optional fraction; no exponent, no inf/nan. */
+/* The schema's "decimal": an optional sign, digits, an optional fraction; no exponent, no
+ * inf/nan, and any number of digits (attr_number() reads them all; the value is then clamped). */
 static gboolean
 is_decimal (const char *s)
 {
@@ -1153,32 +1154,37 @@ load (const char *display, const char *path, const char *base_dir, const char *d
   return config;
 }
 
+/* Reads the config file, bounded: a --config naming a FIFO or /dev/zero must fail at once, not
+ * block or fill the memory. */
+static char *
+read_config_file (const char *path, gsize *length, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  char *data = priv_tocsin_file_read (path, CONFIG_FILE_MAX, NULL, length, &local_error);
+
+  if (data == NULL && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_NOT_FOUND,
+                 "%s; check the config file's path, or start from etc/tocsin.xml of the tocsin "
+                 "sources", local_error->message);
+  else if (data == NULL)
+    g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_IO,
+                 "%s; is this the config file? It must be a regular XML file of at most 16 MiB "
+                 "that the user running tocsin may read", local_error->message);
+  return data;
+}
+
 TocsinConfig *
 tocsin_config_new_from_file (const char *path, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
   g_autofree char *absolute = NULL, *base_dir = NULL, *data = NULL;
-  GStatBuf st;
   gsize length = 0;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > CONFIG_FILE_MAX)
-    {
-      g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_INVALID,
-                   "%s: %lld bytes is too large for a config file (limit: 16 MiB); is this the "
-                   "right file?", path, (long long) st.st_size);
-      return NULL;
-    }
-  if (!g_file_get_contents (path, &data, &length, &local_error))
-    {
-      gboolean missing = g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
-      g_set_error (error, TOCSIN_ERROR,
-                   missing ? TOCSIN_ERROR_CONFIG_NOT_FOUND : TOCSIN_ERROR_IO,
-                   "cannot read the config file: %s", local_error->message);
-      return NULL;
-    }
+  data = read_config_file (path, &length, error);
+  if (data == NULL)
+    return NULL;
   /* Relative paths inside start at the file's folder, as written (symbolic links are not
    * followed), so a config and the files it names can move together. */
   absolute = g_canonicalize_filename (path, NULL);
@@ -1270,26 +1276,9 @@ tocsin_config_get_n_channels (TocsinConfig *config)
 char *
 tocsin_config_find (const char *explicit_path, GError **error)
 {
-  const char *env;
-  g_autofree char *user = NULL, *system = NULL;
+  g_autofree char *system = g_build_filename (TOCSIN_SYSCONFDIR, "tocsin", "tocsin.xml", NULL);
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (explicit_path != NULL)
-    return g_strdup (explicit_path);
-  env = g_getenv ("TOCSIN_CONFIG");
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  user = g_build_filename (g_get_user_config_dir (), "tocsin", "tocsin.xml", NULL);
-  if (g_file_test (user, G_FILE_TEST_EXISTS))
-    return g_steal_pointer (&user);
-  system = g_build_filename (TOCSIN_SYSCONFDIR, "tocsin", "tocsin.xml", NULL);
-  if (g_file_test (system, G_FILE_TEST_EXISTS))
-    return g_steal_pointer (&system);
-  g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CONFIG_NOT_FOUND,
-               "no config file found; tried: an explicit path (none given), $TOCSIN_CONFIG (not "
-               "set), %s (from $XDG_CONFIG_HOME), %s. Give one (e.g. --config FILE), set "
-               "TOCSIN_CONFIG, or start from etc/tocsin.xml of the tocsin sources",
-               user, system);
-  return NULL;
+  return priv_tocsin_config_find (explicit_path, getauxval (AT_SECURE) != 0, system, error);
 }

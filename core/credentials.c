@@ -9,20 +9,21 @@
  * log message; each one is registered with tocsin_redact_register_secret() so that a plugin's
  * error text that happens to echo it is masked too.
  *
- * File permissions: a credential file that every user may read (o+r) is accepted with a warning
- * naming the chmod that fixes it. A group-readable file is accepted silently, because the usual
- * deployment is root:tocsin 0640 with the daemon in group tocsin; refusing it would push people
- * to make the config itself less strict.
+ * The file must be a regular file of at most 64 KiB; a path to a device or a FIFO is refused
+ * without being opened (see file-read-private.h).
+ *
+ * File permissions: a credential file that every user may read (o+r), or that its group or
+ * every user may write (g+w, o+w), is accepted with a warning naming the chmod that fixes it. A
+ * group-readable file is accepted silently, because the usual deployment is root:tocsin 0640
+ * with the daemon in group tocsin; refusing it would push people to make the config itself less
+ * strict.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <errno.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <glib/gstdio.h>
 
 #include "credentials-private.h"
+#include "file-read-private.h"
 #include "log-private.h"
 
 /* A credential is a token, a password or a URL, not a document; a bigger file is a wrong path. */
@@ -82,96 +83,55 @@ resolve_env (const char *name, const char *var, const char *location, GError **e
   return g_strdup (value);
 }
 
+/* A readable file is warned about, not refused: see the top of this file. A writable one too,
+ * since a deployment may let a group of admins rotate the secret; but whoever may write it can
+ * swap the secret (a webhook URL of their own, say) without touching the config. */
 static void
-warn_if_world_readable (const char *name, const char *path, const char *location, mode_t mode)
+warn_about_mode (const char *name, const char *path, const char *location, mode_t mode)
 {
-  if (!(mode & S_IROTH))
-    return;
-  priv_tocsin_log (G_LOG_LEVEL_WARNING, NULL,
-                   "%s: credential '%s': every user of this machine may read %s (mode %04o); "
-                   "restrict it with: chmod o-rwx '%s'",
-                   location, name, path, (unsigned) (mode & 07777), path);
+  if (mode & S_IROTH)
+    priv_tocsin_log (G_LOG_LEVEL_WARNING, NULL,
+                     "%s: credential '%s': every user of this machine may read %s (mode %04o); "
+                     "restrict it with: chmod o-rwx '%s'",
+                     location, name, path, (unsigned) (mode & 07777), path);
+  if (mode & (S_IWGRP | S_IWOTH))
+    priv_tocsin_log (G_LOG_LEVEL_WARNING, NULL,
+                     "%s: credential '%s': %s may write %s (mode %04o) and so replace the "
+                     "secret; restrict it with: chmod go-w '%s'",
+                     location, name,
+                     (mode & S_IWOTH) ? "every user of this machine" : "its group", path,
+                     (unsigned) (mode & 07777), path);
 }
 
-/* Reads at most CREDENTIAL_FILE_MAX + 1 bytes of @fd into a new string (transfer full), or NULL
- * with errno set. Bounded and non-blocking (the descriptor is O_NONBLOCK): a file under /proc
- * or /sys that looks regular but streams or waits (/proc/kmsg) can neither hang nor flood it. */
-static char *
-read_bounded (int fd, gsize *length)
+/* How to fix a credential file priv_tocsin_file_read() refused. */
+static const char *
+file_error_fix (const GError *error)
 {
-  char *buffer = g_malloc (CREDENTIAL_FILE_MAX + 2);
-  gsize total = 0;
-
-  for (;;)
-    {
-      gssize n = read (fd, buffer + total, CREDENTIAL_FILE_MAX + 1 - total);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-          explicit_bzero (buffer, total);
-          g_free (buffer);
-          errno = saved_errno;
-          return NULL;
-        }
-      total += (gsize) n;
-      if (n == 0 || total > CREDENTIAL_FILE_MAX)
-        break;
-    }
-  buffer[total] = '\0';
-  *length = total;
-  return buffer;
+  if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+      || g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR))
+    return "fix path=\"...\" (relative paths start at the config file's folder) or create the file";
+  if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_INVAL))
+    return "path=\"...\" must name a small file holding only the secret";
+  return "check that the user running tocsin may read it";
 }
 
-/* Reads @path, checking on the way that it is a plausible credential file. The checks are made
- * on the opened descriptor, so the file read is the file checked. */
+/* Reads @path, checking on the way that it is a plausible credential file; the checks and the
+ * permissions looked at are those of the file read (see priv_tocsin_file_read()). */
 static char *
 read_credential_file (const char *name, const char *path, const char *location, GError **error)
 {
-  GStatBuf st;
-  char *contents = NULL;
+  g_autoptr (GError) local_error = NULL;
+  struct stat st;
   gsize length = 0;
-  int fd, saved_errno;
+  char *contents = priv_tocsin_file_read (path, CREDENTIAL_FILE_MAX, &st, &length, &local_error);
 
-  /* O_NONBLOCK: opening a FIFO with no writer, or a device, must not block. */
-  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
-  if (fd < 0 || fstat (fd, &st) != 0)
+  if (contents == NULL)
     {
-      saved_errno = errno;
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL,
-                   "%s: credential '%s': cannot read %s: %s; fix path=\"...\" (relative paths "
-                   "start at the config file's folder) or create the file",
-                   location, name, path, g_strerror (saved_errno));
+      g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL, "%s: credential '%s': %s; %s",
+                   location, name, local_error->message, file_error_fix (local_error));
       return NULL;
     }
-  if (!S_ISREG (st.st_mode) || st.st_size > CREDENTIAL_FILE_MAX)
-    {
-      close (fd);
-      g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL,
-                   "%s: credential '%s': %s is %s; path=\"...\" must name a small file holding "
-                   "only the secret", location, name, path,
-                   S_ISREG (st.st_mode) ? "larger than 64 KiB" : "not a regular file");
-      return NULL;
-    }
-  warn_if_world_readable (name, path, location, st.st_mode);
-  contents = read_bounded (fd, &length);
-  saved_errno = errno;
-  close (fd);
-  if (contents == NULL || length > CREDENTIAL_FILE_MAX)
-    {
-      if (contents != NULL)
-        explicit_bzero (contents, length);
-      g_free (contents);
-      g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_CREDENTIAL,
-                   "%s: credential '%s': cannot read %s: %s; check that the user running tocsin "
-                   "may read it and that it is a small file holding only the secret",
-                   location, name, path,
-                   contents == NULL ? g_strerror (saved_errno) : "more than 64 KiB");
-      return NULL;
-    }
+  warn_about_mode (name, path, location, st.st_mode);
   if (strlen (contents) != length)
     {
       explicit_bzero (contents, length);

@@ -5,14 +5,18 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <tocsin/tocsin-plugin.h>
 
 /* The tests look at what a load produced (throttle values, paths) through the private structs;
- * they only read fields and call no private function. */
+ * they only read fields, and call no private function but the header's inline
+ * priv_tocsin_config_find(). */
 #include "../core/config-private.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
@@ -233,6 +237,46 @@ test_parse_missing_file (Fixture *f, gconstpointer data)
   g_autoptr (TocsinConfig) config = tocsin_config_new_from_file (path, &error);
 
   tt_assert_error (error, TOCSIN_ERROR_CONFIG_NOT_FOUND, "nope.xml", NULL);
+}
+
+/* A config path naming something else than a regular file fails at once: a FIFO without a
+ * writer would block the read forever, /dev/zero would fill the memory. */
+static void
+assert_not_read (const char *path, const char *problem)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = tocsin_config_new_from_file (path, &error);
+
+  g_assert_null (config);
+  tt_assert_error (error, TOCSIN_ERROR_IO, path, problem, "16 MiB", NULL);
+}
+
+static void
+test_read_fifo (Fixture *f, gconstpointer data)
+{
+  g_autofree char *fifo = g_build_filename (f->dir, "tocsin.xml", NULL);
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  assert_not_read (fifo, "is not a regular file");
+}
+
+static void
+test_read_dev_zero (void)
+{
+  assert_not_read ("/dev/zero", "is not a regular file");
+}
+
+/* A sparse file: one byte over the limit, without writing 16 MiB. */
+static void
+test_read_oversize (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "huge.xml", NULL);
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 16 * 1024 * 1024 + 1), ==, 0);
+  g_assert_cmpint (close (fd), ==, 0);
+  assert_not_read (path, "is larger than 16 MiB");
 }
 
 /* An external entity naming a FIFO and a URL on a loopback listener: were the parser to read
@@ -563,6 +607,31 @@ test_rules_timeout_clamped (void)
   tt_assert_contains (log, "throttle-clamped.xml:7: channel 'fast': timeout 0.2 s is outside");
 }
 
+/* libxml2's xsd:decimal refuses more than 24 digits with a vague message; the schema's own
+ * decimal takes any number of them, and the value is clamped as any other. */
+static void
+test_rules_long_decimal (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  g_autofree char *log = NULL;
+
+  tt_log_capture_start ();
+  config = tocsin_config_new_from_data ("<tocsin version=\"1\">\n"
+                                        "  <channel key=\"a\" type=\"x\"\n"
+                                        "    timeout=\"0.000000000000000000000000001\"/>\n"
+                                        "  <channel key=\"b\" type=\"x\"\n"
+                                        "    timeout=\" 120.00000000000000000000000000 \"/>\n"
+                                        "</tocsin>", -1, NULL, &error);
+  log = tt_log_capture_stop ();
+  g_assert_no_error (error);
+  g_assert_cmpfloat (channel_at (config, 0)->timeout, ==, TOCSIN_CHANNEL_TIMEOUT_MIN);
+  g_assert_cmpfloat (channel_at (config, 1)->timeout, ==, 120.0);
+  tt_assert_contains (log, "<data>:3: channel 'a': timeout 1e-27 s is outside the limits "
+                           "[1, 120]; using 1 s");
+  tt_assert_not_contains (log, "<data>:5:");
+}
+
 /* Burst defaults to the rate; a burst above the rate is clamped to it. */
 static void
 test_rules_throttle_defaults (void)
@@ -756,6 +825,68 @@ test_credentials_file_world_readable (Fixture *f, gconstpointer data)
   tt_assert_contains (log, "open.xml:4: credential 'pw': every user of this machine may read");
   tt_assert_contains (log, "chmod o-rwx");
   tt_assert_not_contains (log, "Pw-world-readable-7q");
+}
+
+/* Writable by its group or by everyone: accepted, with a warning saying who and how to fix it. */
+static void
+test_credentials_group_writable (Fixture *f, gconstpointer data)
+{
+  static const struct { mode_t mode; const char *who; } cases[] = {
+    { 0620, "its group may write" },
+    { 0602, "every user of this machine may write" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *pw = tt_write_file (f->dir, "shared.pw", "Pw-group-writable-3k\n");
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TocsinConfig) config = NULL;
+      g_autofree char *log = NULL;
+
+      g_assert_cmpint (g_chmod (pw, cases[i].mode), ==, 0);
+      tt_log_capture_start ();
+      config = load_text (f, "shared.xml",
+                          CRED_HEAD
+                          "    <credential name=\"pw\" type=\"file\" path=\"shared.pw\"/>\n"
+                          CRED_TAIL ("<password credential=\"pw\"/>"), &error);
+      log = tt_log_capture_stop ();
+      g_assert_no_error (error);
+      g_test_message ("%s", log);
+      tt_assert_contains (log, "shared.xml:4: credential 'pw': ");
+      tt_assert_contains (log, cases[i].who);
+      tt_assert_contains (log, "chmod go-w '");
+      tt_assert_not_contains (log, "Pw-group-writable-3k");
+    }
+}
+
+/* A credential path, here a symbolic link, to something that is not a regular file is refused
+ * without being opened: opening a device may have effects. inotify tells whether it was. */
+static void
+test_credentials_device_not_opened (Fixture *f, gconstpointer data)
+{
+  g_autofree char *fifo = g_build_filename (f->dir, "fifo", NULL);
+  g_autofree char *link = g_build_filename (f->dir, "device.pw", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinConfig) config = NULL;
+  struct inotify_event event;
+  int watcher;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink ("fifo", link), ==, 0);
+  watcher = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  g_assert_cmpint (watcher, >=, 0);
+  g_assert_cmpint (inotify_add_watch (watcher, fifo, IN_OPEN), >=, 0);
+  config = load_text (f, "device.xml",
+                      CRED_HEAD
+                      "    <credential name=\"pw\" type=\"file\" path=\"device.pw\"/>\n"
+                      CRED_TAIL ("<password credential=\"pw\"/>"), &error);
+  tt_assert_error (error, TOCSIN_ERROR_CREDENTIAL, "device.xml:4: credential 'pw': ",
+                   "device.pw is not a regular file", "small file holding only the secret",
+                   NULL);
+  /* The events of an open() are queued before it returns: none may be there. */
+  g_assert_cmpint (read (watcher, &event, sizeof event), ==, -1);
+  g_assert_cmpint (errno, ==, EAGAIN);
+  close (watcher);
 }
 
 static void
@@ -959,6 +1090,64 @@ static void
 test_find_none (void)
 {
   run_find_child ("/config/find/subprocess/none", FALSE);
+}
+
+/* In a setuid/setgid process (secure) the environment is ignored: only an explicit path and the
+ * system config remain, and the error says why. Not secure: $TOCSIN_CONFIG as before. */
+static void
+test_find_setuid_env (Fixture *f, gconstpointer data)
+{
+  g_autofree char *from_env = tt_write_file (f->dir, "env.xml", "<tocsin version=\"1\"/>\n");
+  g_autofree char *system = tt_write_file (f->dir, "system.xml", "<tocsin version=\"1\"/>\n");
+  g_autofree char *no_system = g_build_filename (f->dir, "no-system.xml", NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("TOCSIN_CONFIG"));
+  g_autofree char *plain = NULL, *secure = NULL, *secure_none = NULL, *explicit = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_setenv ("TOCSIN_CONFIG", from_env, TRUE);
+  plain = priv_tocsin_config_find (NULL, FALSE, no_system, NULL);
+  secure = priv_tocsin_config_find (NULL, TRUE, system, NULL);
+  explicit = priv_tocsin_config_find ("/given/explicitly.xml", TRUE, system, NULL);
+  secure_none = priv_tocsin_config_find (NULL, TRUE, no_system, &error);
+  if (saved != NULL)
+    g_setenv ("TOCSIN_CONFIG", saved, TRUE);
+  else
+    g_unsetenv ("TOCSIN_CONFIG");
+
+  g_assert_cmpstr (plain, ==, from_env);
+  g_assert_cmpstr (secure, ==, system);
+  g_assert_cmpstr (explicit, ==, "/given/explicitly.xml");
+  g_assert_null (secure_none);
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_NOT_FOUND, no_system,
+                   "$TOCSIN_CONFIG and $XDG_CONFIG_HOME were ignored", "setuid or setgid",
+                   "--config FILE", NULL);
+  tt_assert_not_contains (error->message, from_env);
+}
+
+/* As test_find_subprocess_xdg(): $XDG_CONFIG_HOME holds a config, found only when not secure. */
+static void
+test_find_subprocess_setuid_xdg (void)
+{
+  g_autofree char *xdg = g_build_filename (g_getenv ("XDG_CONFIG_HOME"), "tocsin", "tocsin.xml",
+                                           NULL);
+  g_autofree char *dir = tt_make_tmpdir ();
+  g_autofree char *no_system = g_build_filename (dir, "no-system.xml", NULL);
+  g_autofree char *plain = NULL, *secure = NULL;
+  g_autoptr (GError) error = NULL;
+
+  plain = priv_tocsin_config_find (NULL, FALSE, no_system, NULL);
+  secure = priv_tocsin_config_find (NULL, TRUE, no_system, &error);
+  tt_rm_rf (dir);
+  g_assert_cmpstr (plain, ==, xdg);
+  g_assert_null (secure);
+  tt_assert_error (error, TOCSIN_ERROR_CONFIG_NOT_FOUND, "were ignored", NULL);
+  tt_assert_not_contains (error->message, xdg);
+}
+
+static void
+test_find_setuid_xdg (void)
+{
+  run_find_child ("/config/find/subprocess/setuid-xdg", TRUE);
 }
 
 /* ---- settings: the check against the declared ones, and the getters --------------------- */
@@ -1283,6 +1472,9 @@ main (int argc, char **argv)
   REFUSED ("/config/parse/empty-file", parse_empty);
   g_test_add_func ("/config/parse/blank-data", test_parse_blank_data);
   ADD ("/config/parse/missing-file", test_parse_missing_file);
+  ADD ("/config/read/fifo", test_read_fifo);
+  g_test_add_func ("/config/read/dev-zero", test_read_dev_zero);
+  ADD ("/config/read/oversize", test_read_oversize);
   ADD ("/config/parse/doctype-external-entity", test_parse_doctype_external);
   ADD ("/config/parse/doctype-system", test_parse_doctype_system);
   REFUSED ("/config/parse/billion-laughs", parse_billion_laughs);
@@ -1309,12 +1501,15 @@ main (int argc, char **argv)
   g_test_add_func ("/config/rules/throttle-clamped", test_rules_throttle_clamped);
   g_test_add_func ("/config/rules/throttle-defaults", test_rules_throttle_defaults);
   g_test_add_func ("/config/rules/timeout-clamped", test_rules_timeout_clamped);
+  g_test_add_func ("/config/rules/long-decimal", test_rules_long_decimal);
   g_test_add_func ("/config/rules/relative-paths", test_rules_relative_paths);
 
   ADD ("/config/credentials/env", test_credentials_env);
   ADD ("/config/credentials/env-unset", test_credentials_env_unset);
   ADD ("/config/credentials/file", test_credentials_file);
   ADD ("/config/credentials/file-world-readable", test_credentials_file_world_readable);
+  ADD ("/config/credentials/group-writable", test_credentials_group_writable);
+  ADD ("/config/credentials/device-not-opened", test_credentials_device_not_opened);
   ADD ("/config/credentials/file-missing", test_credentials_file_missing);
   ADD ("/config/credentials/file-empty", test_credentials_file_empty);
   ADD ("/config/credentials/unknown", test_credentials_unknown);
@@ -1327,6 +1522,9 @@ main (int argc, char **argv)
   g_test_add_func ("/config/find/none", test_find_none);
   g_test_add_func ("/config/find/subprocess/xdg", test_find_subprocess_xdg);
   g_test_add_func ("/config/find/subprocess/none", test_find_subprocess_none);
+  ADD ("/config/find/setuid-env", test_find_setuid_env);
+  g_test_add_func ("/config/find/setuid-xdg", test_find_setuid_xdg);
+  g_test_add_func ("/config/find/subprocess/setuid-xdg", test_find_subprocess_setuid_xdg);
 
   g_test_add_func ("/config/settings/getters", test_settings_getters);
   g_test_add_func ("/config/settings/defaults", test_settings_defaults);

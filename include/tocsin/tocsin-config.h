@@ -71,7 +71,9 @@ guint tocsin_config_get_n_channels (TocsinConfig *config);
  * @explicit_path: (nullable): a path given by the user (e.g. --config), used as is
  * Returns: (transfer full): @explicit_path if given, else $TOCSIN_CONFIG if set, else the first
  * of $XDG_CONFIG_HOME/tocsin/tocsin.xml and SYSCONFDIR/tocsin/tocsin.xml that exists; %NULL
- * with %TOCSIN_ERROR_CONFIG_NOT_FOUND listing every place tried when there is none.
+ * with %TOCSIN_ERROR_CONFIG_NOT_FOUND listing every place tried when there is none. A setuid or
+ * setgid process ignores $TOCSIN_CONFIG and the user's config folder: its environment belongs
+ * to a less privileged user, who must not choose the config (and so the plugins it loads).
  */
 TOCSIN_AVAILABLE_IN_1_0
 char *tocsin_config_find (const char *explicit_path, GError **error);
