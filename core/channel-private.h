@@ -80,6 +80,11 @@ TocsinThrottle *priv_tocsin_channel_get_throttle (TocsinChannel *channel);
  * counts; when the queue is full, applies the channel's overflow policy. FALSE: @delivery was
  * dropped (and reported so). */
 gboolean priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery);
+/* Queues a delivery (transfer full) an earlier run left in the spool, whatever the queue's
+ * capacity: the backlog of a restart is what the channel must deliver first, not an overflow. */
+void priv_tocsin_channel_requeue (TocsinChannel *channel, TocsinDelivery *delivery);
+/* TRUE when a push would wait for room (a full queue with the block policy) right now. */
+gboolean priv_tocsin_channel_would_block (TocsinChannel *channel);
 
 /* Reports a delivery (transfer full) refused before it was queued: by a throttle (counted as
  * throttled), or because the spool could not record it (counted as failed). */

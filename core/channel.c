@@ -45,6 +45,10 @@ static char stop_marker;
  * whereas a delivery the watchdog reports is final (its plugin may still be running it). */
 #define HANG_GRACE_USEC G_USEC_PER_SEC
 
+/* The longest send deadline, in microseconds (about 285 years): a clock reading plus it
+ * cannot overflow. */
+#define BUDGET_MAX_USEC (G_MAXINT64 / 1024)
+
 /* The longest Retry-After honoured, in seconds: a server asking for more gets a day. */
 #define RETRY_AFTER_MAX 86400.0
 
@@ -669,6 +673,21 @@ admit (TocsinChannel *channel)
     }
 }
 
+void
+priv_tocsin_channel_requeue (TocsinChannel *channel, TocsinDelivery *delivery)
+{
+  g_atomic_int_inc (&channel->in_flight);
+  priv_tocsin_pending_add (channel->pending);
+  g_async_queue_push (channel->queue, delivery);
+}
+
+gboolean
+priv_tocsin_channel_would_block (TocsinChannel *channel)
+{
+  return channel->overflow == TOCSIN_OVERFLOW_BLOCK
+         && (guint) g_atomic_int_get (&channel->in_flight) >= channel->queue_size;
+}
+
 gboolean
 priv_tocsin_channel_push (TocsinChannel *channel, TocsinDelivery *delivery)
 {
@@ -954,15 +973,18 @@ priv_tocsin_channel_get_budget (TocsinChannel *channel, guint n_deliveries)
 {
   /* A hung attempt is reported HANG_GRACE_USEC after its timeout: one more second lets that
    * report, rather than the send's deadline, end the wait for it. */
-  gint64 attempt = (gint64) (channel->timeout * G_USEC_PER_SEC) + HANG_GRACE_USEC + G_USEC_PER_SEC;
-  gint64 one = attempt * channel->max_attempts;
-  guint ahead = (guint) MAX (g_atomic_int_get (&channel->in_flight), 0) + n_deliveries;
+  double attempt = channel->timeout * G_USEC_PER_SEC + HANG_GRACE_USEC + G_USEC_PER_SEC;
+  double one = attempt * channel->max_attempts;
+  guint64 ahead = (guint64) MAX (g_atomic_int_get (&channel->in_flight), 0) + n_deliveries;
+  double total;
 
   for (guint k = 1; k < channel->max_attempts; k++)
-    one += (gint64) (MIN (channel->backoff_max,
-                          channel->backoff_min * (double) (1u << MIN (k, 30u))) * G_USEC_PER_SEC);
-  /* What is queued already (or being retried) goes first; the workers share the load. */
-  return one * (gint64) ((ahead + channel->n_workers - 1) / MAX (channel->n_workers, 1));
+    one += MIN (channel->backoff_max, channel->backoff_min * (double) (1u << MIN (k, 30u)))
+           * G_USEC_PER_SEC;
+  /* What is queued already (or being retried) goes first; the workers share the load. In
+   * floating point and capped: the largest settings times millions queued overflow 64 bits. */
+  total = one * (double) ((ahead + channel->n_workers - 1) / MAX (channel->n_workers, 1));
+  return total < (double) BUDGET_MAX_USEC ? (gint64) total : BUDGET_MAX_USEC;
 }
 
 guint

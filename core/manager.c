@@ -376,13 +376,20 @@ spool_alert_locked (TocsinManager *manager, TocsinChannel *target, TocsinAlert *
   return g_strdup_printf ("not accepted: %s", error->message);
 }
 
+typedef struct {
+  TocsinChannel *channel;
+  TocsinDelivery *delivery;
+} Deferred;
+
 /* Lock held. Queues every (alert, channel) delivery in order, alert by alert; a throttle that
  * has no token refuses the delivery at once, and so does a spool that cannot record the alert.
- * Returns how many were queued. */
+ * A channel whose full queue makes the caller wait (overflow "block") gets the alert last, so
+ * that a hung channel does not hold it back from the others. Returns how many were queued. */
 static guint
 dispatch_locked (TocsinManager *manager, TocsinChannel *target, TocsinAlert *const *alerts, guint n,
                  TocsinBatch *batch)
 {
+  g_autoptr (GArray) deferred = NULL;
   guint index = 0, queued = 0;
 
   for (guint a = 0; a < n; a++)
@@ -406,9 +413,24 @@ dispatch_locked (TocsinManager *manager, TocsinChannel *target, TocsinAlert *con
             priv_tocsin_channel_reject (channel, delivery, FALSE, refused);
           else if (throttle != NULL && !tocsin_throttle_try_acquire (throttle))
             priv_tocsin_channel_reject (channel, delivery, TRUE, "Rate limit exceeded");
+          else if (priv_tocsin_channel_would_block (channel))
+            {
+              Deferred later = { channel, delivery };
+              if (deferred == NULL)
+                deferred = g_array_new (FALSE, FALSE, sizeof (Deferred));
+              g_array_append_val (deferred, later);
+            }
           else
             queued += priv_tocsin_channel_push (channel, delivery) ? 1 : 0;
         }
+      /* The channels that make the caller wait, once the others have the alert. */
+      for (guint d = 0; deferred != NULL && d < deferred->len; d++)
+        {
+          Deferred *later = &g_array_index (deferred, Deferred, d);
+          queued += priv_tocsin_channel_push (later->channel, later->delivery) ? 1 : 0;
+        }
+      if (deferred != NULL)
+        g_array_set_size (deferred, 0);
     }
   return queued;
 }
@@ -465,18 +487,19 @@ tocsin_manager_send_many (TocsinManager *manager, TocsinAlert *const *alerts, gu
   g_autofree char *why = NULL;
   TocsinBatch *batch;
   GPtrArray *results;
-  gint64 budget;
+  gint64 budget, started;
 
   g_return_val_if_fail (manager != NULL, NULL);
   g_return_val_if_fail (alerts != NULL || n_alerts == 0, NULL);
-  /* Before the send: its own deliveries are counted in as they are queued. */
+  /* Before the send: its own deliveries are counted in as they are queued. The deadline runs
+   * from here, so a wait for room in a full queue counts against it. */
   budget = send_budget (manager, alerts, n_alerts, target);
+  started = tocsin_clock_now (manager->clock);
   batch = start_send (manager, alerts, n_alerts, target, NULL, NULL);
   why = g_strdup_printf ("not finished within the send's deadline of %.15g s (the channel's "
                          "timeout times its attempts, plus backoffs): the delivery goes on in "
                          "the background", (double) budget / G_USEC_PER_SEC);
-  results = priv_tocsin_batch_wait_until (batch, manager->clock,
-                                          tocsin_clock_now (manager->clock) + budget, why);
+  results = priv_tocsin_batch_wait_until (batch, manager->clock, started + budget, why);
   priv_tocsin_batch_unref (batch);
   return results;
 }
@@ -651,8 +674,8 @@ requeue (TocsinAlert *alert, const char *channel_key, guint attempts, gpointer u
   delivery = priv_tocsin_delivery_new (alert, NULL, 0);
   delivery->spooled = TRUE;
   delivery->attempts = MIN (attempts, TOCSIN_CHANNEL_MAX_ATTEMPTS_MAX);
-  if (priv_tocsin_channel_push (channel, delivery))
-    r->requeued++;
+  priv_tocsin_channel_requeue (channel, delivery);
+  r->requeued++;
 }
 
 /* Opens the spool and queues what an earlier run left undelivered. */

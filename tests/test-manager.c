@@ -674,6 +674,54 @@ test_hang_batch_handed_back (Fixture *f, gconstpointer data)
   g_assert_true (tocsin_manager_flush (f->manager, -1));
 }
 
+typedef struct {
+  TocsinManager *manager;
+  TocsinAlert *alert;
+  guint queued;
+} Poster;
+
+static gpointer
+post_thread (gpointer data)
+{
+  Poster *p = data;
+
+  p->queued = tocsin_manager_post (p->manager, p->alert, NULL);
+  return NULL;
+}
+
+/* A hung channel whose full queue makes the caller wait (overflow "block") gets the alert after
+ * the other channels, so they are not held back while the caller waits for room. */
+static void
+test_hang_block_others_first (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new ("bo-hang", "ctl");
+  g_autoptr (TocsinAlert) info = alert ("hello", TOCSIN_LEVEL_INFO);
+  Poster p = { f->manager, info, 0 };
+  Ctl *hang, *ok;
+  GThread *thread;
+
+  tocsin_channel_spec_add_setting (spec, "mode", "gate");
+  tocsin_channel_spec_set_retry (spec, 1, 1, 1);
+  tocsin_channel_spec_set_timeout (spec, 100);
+  tocsin_channel_spec_set_queue (spec, 2, TOCSIN_OVERFLOW_BLOCK, 100);
+  g_assert_true (tocsin_manager_add_channel (f->manager, spec, NULL));
+  add (f, "bo-ok", NULL, TOCSIN_LEVEL_INFO, NULL);
+  hang = ctl_lookup ("bo-hang");
+  ok = ctl_lookup ("bo-ok");
+  /* The hung channel's queue is full (one delivery stuck, one waiting); the third post waits
+   * for room there, on the test's clock, which does not move. */
+  g_assert_cmpuint (tocsin_manager_post (f->manager, info, NULL), ==, 2);
+  g_assert_cmpuint (tocsin_manager_post (f->manager, info, NULL), ==, 2);
+  thread = g_thread_new ("poster", post_thread, &p);
+  g_assert_true (ctl_wait_delivered_for (ok, 3, 30));
+  g_assert_cmpuint (hang->delivered, ==, 0);
+  ctl_open_gate (hang);
+  g_thread_join (thread);
+  g_assert_cmpuint (p.queued, ==, 2);
+  g_assert_true (tocsin_manager_flush (f->manager, -1));
+  g_assert_cmpuint (hang->delivered, ==, 3);
+}
+
 static gpointer
 open_gate_thread (gpointer data)
 {
@@ -991,6 +1039,7 @@ main (int argc, char **argv)
   ADD ("/manager/hang/timeout-reported", test_hang_isolated);
   ADD ("/manager/hang/others-keep-delivering", test_hang_other_keeps_delivering);
   ADD ("/manager/hang/batch-handed-back", test_hang_batch_handed_back);
+  ADD ("/manager/hang/block-others-first", test_hang_block_others_first);
   ADD ("/manager/shutdown/drains", test_free_drains);
   ADD ("/manager/shutdown/hung-channel", test_free_hung_channel);
   ADD ("/manager/flush/timeout", test_flush_timeout);

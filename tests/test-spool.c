@@ -709,6 +709,36 @@ test_manager_same_alert_again (Fixture *f, gconstpointer data)
                              "7 worse dead 3 noop: configured to fail\n");
 }
 
+/* At start, every pending delivery the spool holds is queued again, beyond the channel's
+ * queue-size: a backlog is not an overflow (with drop-newest it would die as dead letters). */
+static void
+test_manager_backlog_beyond_queue (Fixture *f, gconstpointer data)
+{
+  static const char *const channels[] = { "ok", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinStats) stats = NULL;
+  g_autofree char *xml = g_strdup_printf (
+    "<tocsin version=\"1\">\n"
+    "  <spool path=\"%s\"/>\n"
+    "  <channel key=\"ok\" type=\"noop\" queue-size=\"2\" overflow=\"drop-newest\"/>\n"
+    "</tocsin>\n", f->path);
+  g_autofree char *config = tt_write_file (f->dir, "tocsin.xml", xml);
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr (TocsinAlert) alert = make_full_alert (i);
+      add_ok (f, alert, channels);
+    }
+  manager = tocsin_manager_new_from_file (config, &error);
+  g_assert_no_error (error);
+  g_assert_true (tocsin_manager_flush (manager, 30.0));
+  stats = tocsin_manager_get_stats (manager);
+  g_assert_cmpuint (tocsin_stats_get_sent (stats), ==, 5);
+  g_assert_cmpuint (tocsin_stats_get_dropped (stats), ==, 0);
+  assert_spool_is (f->spool, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -734,6 +764,7 @@ main (int argc, char **argv)
   ADD ("/spool/write-failure", test_write_failure);
   ADD ("/spool/concurrent-writers", test_concurrent_writers);
   ADD ("/spool/manager/same-alert-again", test_manager_same_alert_again);
+  ADD ("/spool/manager/backlog-beyond-queue", test_manager_backlog_beyond_queue);
 #undef ADD
   return g_test_run ();
 }
