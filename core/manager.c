@@ -695,8 +695,8 @@ open_spool (TocsinManager *manager, const char *path, GError **error)
   g_rw_lock_reader_unlock (&manager->lock);
   if (recovery.requeued > 0)
     priv_tocsin_log (G_LOG_LEVEL_MESSAGE, NULL,
-                     "spool %s: %u undelivered alert deliveries from an earlier run queued again",
-                     path, recovery.requeued);
+                     "spool %s: %u pending deliver%s from an earlier run queued again", path,
+                     recovery.requeued, recovery.requeued == 1 ? "y" : "ies");
   return ok;
 }
 

@@ -853,6 +853,117 @@ test_plugins_config_broken (Fixture *f, gconstpointer data)
   g_assert_cmpstr (run.out, ==, "");
 }
 
+/* ---- spool ---- */
+
+#define SPOOL_CONFIG(fail) \
+  "<tocsin version=\"1\">\n" \
+  "  <spool path=\"spool.db\"/>\n" \
+  "  <channel key=\"sp\" type=\"noop\" max-attempts=\"2\" backoff-min=\"0.001\"" \
+  " backoff-max=\"0.002\">\n" \
+  "    <fail>" fail "</fail>\n" \
+  "  </channel>\n" \
+  "</tocsin>\n"
+
+/* The deliveries `tocsin spool list --json` shows (transfer full). */
+static JsonNode *
+spool_list_json (Fixture *f, const char *config)
+{
+  g_auto (Run) run = { 0 };
+
+  run_tocsin (f, NULL, &run, "spool", "list", "--config", config, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  return parse_json (run.out);
+}
+
+static JsonObject *
+spool_entry (JsonNode *root, guint expected_len, guint index)
+{
+  JsonArray *deliveries = json_object_get_array_member (json_node_get_object (root), "deliveries");
+
+  g_assert_cmpuint (json_array_get_length (deliveries), ==, expected_len);
+  return expected_len > 0 ? json_array_get_object_element (deliveries, index) : NULL;
+}
+
+/* A failed send leaves a dead letter; list shows it, retry makes it pending, deliver (once the
+ * channel works) delivers it and empties the spool. */
+static void
+test_spool_lifecycle (Fixture *f, gconstpointer data)
+{
+  g_autofree char *config = tt_write_file (f->tmpdir, "spool.xml", SPOOL_CONFIG ("true"));
+  g_autoptr (JsonNode) dead = NULL, pending = NULL, empty = NULL;
+  g_auto (Run) run = { 0 };
+  JsonObject *entry;
+
+  run_tocsin (f, NULL, &run, "send", "--config", config, "--title", "disk full", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  dead = spool_list_json (f, config);
+  entry = spool_entry (dead, 1, 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "channel"), ==, "sp");
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "dead");
+  g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (entry, "title"), ==, "disk full");
+  g_assert_cmpstr (json_object_get_string_member (entry, "last_error"), ==, "noop: configured to fail");
+
+  run_clear (&run);
+  run_tocsin (f, NULL, &run, "spool", "list", "--config", config, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "0 pending, 1 dead"));
+  g_assert_true (g_regex_match_simple ("^  \\S+ +sp +dead +2 .* disk full +noop: configured to fail$",
+                                       run.out, G_REGEX_MULTILINE, 0));
+
+  run_clear (&run);
+  run_tocsin (f, NULL, &run, "spool", "retry", "--config", config, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "1 dead letter made pending again"));
+  pending = spool_list_json (f, config);
+  entry = spool_entry (pending, 1, 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "state"), ==, "pending");
+  g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 0);
+
+  g_free (tt_write_file (f->tmpdir, "spool.xml", SPOOL_CONFIG ("false")));
+  run_clear (&run);
+  run_tocsin (f, NULL, &run, "spool", "deliver", "--config", config, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "Statistics:\n"));
+  g_assert_true (g_regex_match_simple ("^  sp +1 +0 ", run.out, G_REGEX_MULTILINE, 0));
+  empty = spool_list_json (f, config);
+  spool_entry (empty, 0, 0);
+}
+
+/* purge removes dead letters only, or with --all pending ones too; a config without a spool is
+ * a usage error that says how to add one. */
+static void
+test_spool_purge (Fixture *f, gconstpointer data)
+{
+  g_autofree char *config = tt_write_file (f->tmpdir, "spool.xml", SPOOL_CONFIG ("true"));
+  g_autoptr (JsonNode) after = NULL;
+  g_auto (Run) run = { 0 };
+
+  for (int i = 0; i < 2; i++)
+    {
+      run_clear (&run);
+      run_tocsin (f, NULL, &run, "send", "--config", config, "--title", "x", NULL);
+      g_assert_cmpint (run.status, ==, 1);
+    }
+  run_clear (&run);
+  run_tocsin (f, NULL, &run, "spool", "retry", "--config", config, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+  run_tocsin (f, NULL, &run, "spool", "purge", "--config", config, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  after = spool_list_json (f, config);
+  spool_entry (after, 2, 0);
+  run_clear (&run);
+  run_tocsin (f, NULL, &run, "spool", "purge", "--all", "--config", config, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "2 deliveries removed"));
+
+  run_clear (&run);
+  run_tocsin (f, NULL, &run, "spool", "list", "--config", f->config, NULL);
+  assert_refused_run (&run, "has no spool");
+  g_assert_nonnull (strstr (run.err, "<spool path="));
+}
+
 /* ---- config lookup ---- */
 
 static void
@@ -1071,6 +1182,8 @@ main (int argc, char **argv)
   add ("/cli/plugins/listing", test_plugins_listing);
   add ("/cli/plugins/config-path", test_plugins_config_path);
   add ("/cli/plugins/config-broken", test_plugins_config_broken);
+  add ("/cli/spool/lifecycle", test_spool_lifecycle);
+  add ("/cli/spool/purge", test_spool_purge);
   add ("/cli/config/not-found", test_config_not_found);
   add ("/cli/config/explicit-missing", test_config_explicit_missing);
   add ("/cli/config/from-env", test_config_from_env);

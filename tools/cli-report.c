@@ -119,12 +119,15 @@ print_stats (TocsinStats *stats)
 
 /**
  * cli_report_print_text:
+ * @results: (nullable): %NULL prints the statistics only (tocsin spool deliver, which has no
+ *   results of its own to show)
  * @alert_lines: (nullable): for a batch, the input line of each alert (TocsinAlert* -> guint)
  */
 void
 cli_report_print_text (GPtrArray *results, GHashTable *alert_lines, TocsinStats *stats)
 {
-  print_results (results, alert_lines);
+  if (results != NULL)
+    print_results (results, alert_lines);
   print_stats (stats);
 }
 

@@ -275,7 +275,7 @@ run_deliver (TocsinSpool *spool, const char *path, const SpoolOptions *options)
   if (options->json)
     cli_report_print_json (none, stats);
   else
-    cli_report_print_text (none, NULL, stats);
+    cli_report_print_text (NULL, NULL, stats);
   tocsin_manager_unref (manager);
   return failed > 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
