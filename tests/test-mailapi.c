@@ -204,6 +204,29 @@ test_resend_rate_limited (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (tocsin_result_get_retry_after (result), ==, 7);
 }
 
+/* A request made while one with the same Idempotency-Key is still being processed (a retry that
+ * overtook a slow first attempt) is worth another try; a key reused with another payload is not. */
+static void
+test_resend_concurrent_request (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "resend", 409, "Retry-After: 2",
+    "{\"statusCode\":409,\"name\":\"concurrent_idempotent_requests\",\"message\":\"Same "
+    "idempotency key used while original request is still in progress.\"}");
+  g_autoptr (TocsinResult) reused = NULL;
+
+  tt_assert_failed_with (result, "resend: HTTP 409: Same idempotency key used while original", TRUE);
+  tt_assert_contains (tocsin_result_get_error (result), "still in progress; a later attempt");
+  g_assert_cmpfloat (tocsin_result_get_retry_after (result), ==, 2);
+
+  reused = send_answered (
+    f, "resend", 409, NULL,
+    "{\"statusCode\":409,\"name\":\"invalid_idempotent_request\",\"message\":\"Same "
+    "idempotency key used with a different request payload.\"}");
+  tt_assert_failed_with (reused, "resend: HTTP 409: Same idempotency key used with a different",
+                         FALSE);
+}
+
 static void
 test_resend_server_error (Fixture *f, gconstpointer data)
 {
@@ -270,6 +293,39 @@ test_gmail_expired_token (Fixture *f, gconstpointer data)
   tt_assert_failed_with (result, "gmail: HTTP 401: Request had invalid authentication credentials.",
                          FALSE);
   tt_assert_contains (tocsin_result_get_error (result), "the access token is expired or invalid");
+}
+
+/* A 403 whose reason is a rate limit (@data: rateLimitExceeded or userRateLimitExceeded, among
+ * other errors) is retryable, with its Retry-After, and not blamed on the token's scope. */
+static void
+test_gmail_rate_limit (Fixture *f, gconstpointer data)
+{
+  const char *reason = data;
+  g_autofree char *body = g_strdup_printf (
+    "{\"error\":{\"code\":403,\"errors\":[{\"domain\":\"global\",\"reason\":\"backendNotice\"},"
+    "{\"domain\":\"usageLimits\",\"reason\":\"%s\",\"message\":\"Rate Limit Exceeded\"}],"
+    "\"message\":\"User-rate limit exceeded.\",\"status\":\"PERMISSION_DENIED\"}}", reason);
+  g_autoptr (TocsinResult) result = send_answered (f, "gmail", 403, "Retry-After: 9", body);
+
+  tt_assert_failed_with (result, "gmail: HTTP 403: User-rate limit exceeded.; rate limited by Gmail",
+                         TRUE);
+  tt_assert_not_contains (tocsin_result_get_error (result), "scope");
+  g_assert_cmpfloat (tocsin_result_get_retry_after (result), ==, 9);
+}
+
+/* Any other 403 is final, and most likely a token without the gmail.send scope. */
+static void
+test_gmail_no_scope (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinResult) result = send_answered (
+    f, "gmail", 403, NULL,
+    "{\"error\":{\"code\":403,\"message\":\"Request had insufficient authentication scopes.\","
+    "\"errors\":[{\"message\":\"Insufficient Permission\",\"domain\":\"global\","
+    "\"reason\":\"insufficientPermissions\"}],\"status\":\"PERMISSION_DENIED\"}}");
+
+  tt_assert_failed_with (result, "gmail: HTTP 403: Request had insufficient authentication scopes.; "
+                                 "the token lacks the gmail.send scope", FALSE);
+  tt_assert_not_contains (tocsin_result_get_error (result), "rate limited");
 }
 
 static void
@@ -521,8 +577,12 @@ main (int argc, char **argv)
   ADD ("/mailapi/resend/bad-key", test_resend_bad_key);
   ADD ("/mailapi/resend/rate-limited", test_resend_rate_limited);
   ADD ("/mailapi/resend/server-error", test_resend_server_error);
+  ADD ("/mailapi/resend/concurrent-request", test_resend_concurrent_request);
   ADD ("/mailapi/gmail/request", test_gmail_request);
   ADD ("/mailapi/gmail/expired-token", test_gmail_expired_token);
+  ADD_DATA ("/mailapi/gmail/rate-limit/project", "rateLimitExceeded", test_gmail_rate_limit);
+  ADD_DATA ("/mailapi/gmail/rate-limit/user", "userRateLimitExceeded", test_gmail_rate_limit);
+  ADD ("/mailapi/gmail/no-scope", test_gmail_no_scope);
   ADD ("/mailapi/gmail/api-error", test_gmail_api_error);
   ADD ("/mailapi/gmail/server-error", test_gmail_server_error);
   ADD ("/mailapi/ses/request", test_ses_request);

@@ -12,9 +12,19 @@
 
 #include <gmime/gmime.h>
 #include <glib/gstdio.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#ifdef __linux__
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
+#if defined(__linux__) && defined(SYS_pidfd_open)
+#define HAVE_SUBREAPER_AND_PIDFD 1
+#endif
 
 /* GMime 3.2 declares no g_autoptr cleanups of its own. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
@@ -110,12 +120,6 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_autofree char *pid_file = g_build_filename (f->dir, "sleeper.pid", NULL);
-  g_autofree char *pid = NULL;
-
-  /* The hanging program's child outlives it (that is the point); it goes with the test. */
-  if (g_file_get_contents (pid_file, &pid, NULL, NULL) && atoi (pid) > 0)
-    kill (atoi (pid), SIGKILL);
   tt_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->program);
@@ -237,7 +241,7 @@ dup_lf (GBytes *bytes)
 
 /* ---- delivery ---------------------------------------------------------------------------------- */
 
-/* `sendmail -t -i`, fed exactly the channel's message with LF line ends. */
+/* `sendmail -t -i -f<sender>`, fed exactly the channel's message with LF line ends. */
 static void
 test_deliver_message (Fixture *f, gconstpointer data)
 {
@@ -255,7 +259,9 @@ test_deliver_message (Fixture *f, gconstpointer data)
   /* No id from sendmail: the channel reports the Message-ID. */
   g_assert_cmpstr (tocsin_result_get_message_id (result), ==, message_id);
   argv = read_record (f, ".argv");
-  g_assert_cmpmem (g_bytes_get_data (argv, NULL), g_bytes_get_size (argv), "[-t][-i]", 8);
+  /* The envelope sender is one argument: a local part may begin with '-'. */
+  g_assert_cmpmem (g_bytes_get_data (argv, NULL), g_bytes_get_size (argv),
+                   "[-t][-i][-falerts@example.com]", 30);
   received = read_record (f, ".in");
   g_assert_cmpmem (g_bytes_get_data (received, NULL), g_bytes_get_size (received), expected,
                    strlen (expected));
@@ -431,8 +437,50 @@ test_fail_signal (Fixture *f, gconstpointer data)
   tt_assert_failed_with (result, "was killed by signal 15", TRUE);
 }
 
-/* A program that never finishes is killed at the channel's timeout (1 s here), even while a
- * child of it keeps its stderr open. */
+/* The pid in @name in the fixture's folder, or the pid of the program's only run (its records
+ * are named after it) when @name is NULL. */
+static pid_t
+read_pid (Fixture *f, const char *name)
+{
+  g_autoptr (GPtrArray) records = NULL;
+  g_autofree char *path = NULL, *text = NULL, *base = NULL;
+
+  if (name == NULL)
+    {
+      records = list_records (f, ".argv");
+      g_assert_cmpuint (records->len, ==, 1);
+      base = g_path_get_basename (records->pdata[0]);
+      return (pid_t) atoi (base);
+    }
+  path = g_build_filename (f->dir, name, NULL);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return (pid_t) atoi (text);
+}
+
+#ifdef HAVE_SUBREAPER_AND_PIDFD
+/* Whether @pid, which this process may have adopted, is gone within a few seconds (killed
+ * otherwise, so that a failing test leaves nothing behind); reaped when it is ours. */
+static gboolean
+wait_gone (pid_t pid)
+{
+  int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  struct pollfd ready = { .fd = pidfd, .events = POLLIN };
+  gboolean gone;
+
+  if (pidfd < 0)
+    return errno == ESRCH; /* already reaped */
+  gone = poll (&ready, 1, 5000) == 1; /* readable once it has exited */
+  close (pidfd);
+  if (!gone)
+    kill (pid, SIGKILL);
+  /* ECHILD when its parent, killed along with it, reaped it first. */
+  waitpid (pid, NULL, 0);
+  return gone;
+}
+#endif
+
+/* A program that never finishes is killed at the channel's timeout (1 s here), with the child it
+ * started, which keeps its stderr open and would outlive it; and no zombie is left. */
 static void
 test_fail_timeout (Fixture *f, gconstpointer data)
 {
@@ -441,7 +489,13 @@ test_fail_timeout (Fixture *f, gconstpointer data)
   g_autoptr (TocsinResult) result = NULL;
   gint64 start;
   double elapsed;
+  pid_t sleeper;
 
+#ifdef HAVE_SUBREAPER_AND_PIDFD
+  /* The program's orphaned child becomes ours rather than init's (which need not reap it, in a
+   * container), so that its end can be seen and reaped here. */
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
+#endif
   steer (f, "hang", 0, NULL);
   manager = load (f, "timeout=\"1\"", NULL);
   start = g_get_monotonic_time ();
@@ -451,6 +505,20 @@ test_fail_timeout (Fixture *f, gconstpointer data)
   tt_assert_failed_with (result, "did not finish within 1 s and was killed", TRUE);
   g_assert_cmpfloat (elapsed, >=, 0.9);
   g_assert_cmpfloat (elapsed, <, 1.9); /* before the core's watchdog (timeout + 1 s) */
+
+  /* The program itself has been reaped by the transport. */
+  g_assert_cmpint (kill (read_pid (f, NULL), 0), ==, -1);
+  g_assert_cmpint (errno, ==, ESRCH);
+  sleeper = read_pid (f, "sleeper.pid");
+  g_assert_cmpint (sleeper, >, 0);
+#ifdef HAVE_SUBREAPER_AND_PIDFD
+  g_assert_true (wait_gone (sleeper));
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 0), ==, 0);
+  g_assert_cmpint (kill (sleeper, 0), ==, -1);
+  g_assert_cmpint (errno, ==, ESRCH);
+#else
+  g_test_message ("not checked here: that the program's child %d is gone", (int) sleeper);
+#endif
 }
 
 /* The program vanished after the configuration was loaded. */

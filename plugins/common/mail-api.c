@@ -5,40 +5,91 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-char *
-priv_tocsin_mail_api_dup_member (const TocsinHttpResponse *response, const char *path)
+/* The string at @parts below @node, the first one equal to @want (any, when NULL); NULL if none.
+ * An array stands for each of its elements; one nested right in another is not looked into, so
+ * the recursion goes no deeper than the path is long. */
+static const char *find_string (JsonNode *node, char **parts, const char *want);
+
+static const char *
+find_in_elements (JsonArray *array, char **parts, const char *want)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      const char *found = JSON_NODE_HOLDS_ARRAY (element) ? NULL
+                                                          : find_string (element, parts, want);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const char *
+find_string (JsonNode *node, char **parts, const char *want)
+{
+  const char *text;
+
+  for (; node != NULL && *parts != NULL; parts++)
+    {
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        return find_in_elements (json_node_get_array (node), parts, want);
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return NULL;
+      node = json_object_get_member (json_node_get_object (node), *parts);
+    }
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  text = json_node_get_string (node);
+  return (want == NULL || g_strcmp0 (text, want) == 0) ? text : NULL;
+}
+
+/* (transfer full) (nullable) A copy of the string find_string() finds at @path in @response. */
+static char *
+dup_found (const TocsinHttpResponse *response, const char *path, const char *want)
 {
   gsize length = 0;
   const char *body = tocsin_http_response_get_body (response, &length);
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_auto (GStrv) parts = g_strsplit (path, ".", -1);
-  JsonNode *node;
 
   if (length == 0 || !json_parser_load_from_data (parser, body, (gssize) length, NULL))
     return NULL;
-  node = json_parser_get_root (parser);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-        return NULL;
-      node = json_object_get_member (json_node_get_object (node), parts[i]);
-    }
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return g_strdup (json_node_get_string (node));
+  return g_strdup (find_string (json_parser_get_root (parser), parts, want));
 }
 
-/* Replaces @error's message by the API's own words when its answer carries them. */
+char *
+priv_tocsin_mail_api_dup_member (const TocsinHttpResponse *response, const char *path)
+{
+  return dup_found (response, path, NULL);
+}
+
+gboolean
+priv_tocsin_mail_api_has_member (const TocsinHttpResponse *response, const char *path,
+                                 const char *value)
+{
+  g_autofree char *found = dup_found (response, path, value);
+
+  return found != NULL;
+}
+
+/* Replaces @error's message by the API's own words when its answer carries them, and lets
+ * @explain overrule the HTTP layer's verdict of a permanent failure. */
 static void
 explain_api_error (const TocsinHttpResponse *response, const char *service,
-                   const char *const *message_paths, const char *(*hint) (guint status),
-                   GError *error)
+                   const char *const *message_paths, PrivTocsinMailApiExplain explain,
+                   TocsinResult *result, GError *error)
 {
   guint status = tocsin_http_response_get_status (response);
   g_autofree char *said = NULL;
   g_autofree char *flat = NULL;
-  const char *extra = hint ? hint (status) : NULL;
+  gboolean transient = FALSE;
+  const char *extra = explain ? explain (response, &transient) : NULL;
 
+  /* The HTTP layer has already recorded any Retry-After, whatever the status. */
+  if (transient && result != NULL)
+    tocsin_result_set_retryable (result, TRUE);
   for (guint i = 0; message_paths[i] != NULL && said == NULL; i++)
     said = priv_tocsin_mail_api_dup_member (response, message_paths[i]);
   if (said == NULL && extra == NULL)
@@ -61,7 +112,7 @@ explain_api_error (const TocsinHttpResponse *response, const char *service,
 gboolean
 priv_tocsin_mail_api_send (TocsinHttpClient *client, TocsinHttpRequest *request,
                            const char *service, const char *id_path,
-                           const char *const *message_paths, const char *(*hint) (guint status),
+                           const char *const *message_paths, PrivTocsinMailApiExplain explain,
                            TocsinResult *result, GError **error)
 {
   g_autoptr (TocsinHttpResponse) response = NULL;
@@ -71,7 +122,7 @@ priv_tocsin_mail_api_send (TocsinHttpClient *client, TocsinHttpRequest *request,
   if (!tocsin_http_client_send (client, request, result, &response, &local))
     {
       if (response != NULL)
-        explain_api_error (response, service, message_paths, hint, local);
+        explain_api_error (response, service, message_paths, explain, result, local);
       else
         g_prefix_error (&local, "%s: ", service);
       g_propagate_error (error, g_steal_pointer (&local));

@@ -10,7 +10,8 @@
  *   {"raw":"<the RFC 5322 message, base64url without padding>"}
  *
  * The answer's "id" is the message id. Obtaining and refreshing the token is the application's
- * business (the credential is read when the configuration is loaded); a 401 says so.
+ * business (the credential is read when the configuration is loaded); a 401 says so. A 403 is
+ * a missing scope, unless the error's reason is a rate limit: then it is retryable, like a 429.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <tocsin/tocsin-plugin.h>
@@ -74,9 +75,28 @@ build_document (TocsinMailMessage *message)
   return priv_tocsin_json_to_text (root);
 }
 
-static const char *
-hint (guint status)
+/* Gmail answers its per-user and per-project rate limits with 403 as well as 429, told apart from
+ * a refusal for good by the reason of the error (Gmail API guide "Resolve errors"). */
+static gboolean
+is_rate_limited (const TocsinHttpResponse *response)
 {
+  return tocsin_http_response_get_status (response) == 429
+         || priv_tocsin_mail_api_has_member (response, "error.errors.reason", "rateLimitExceeded")
+         || priv_tocsin_mail_api_has_member (response, "error.errors.reason",
+                                             "userRateLimitExceeded");
+}
+
+static const char *
+explain (const TocsinHttpResponse *response, gboolean *transient)
+{
+  guint status = tocsin_http_response_get_status (response);
+
+  if (is_rate_limited (response))
+    {
+      *transient = TRUE;
+      return "rate limited by Gmail: too many requests for this user or project; a later attempt "
+             "may succeed";
+    }
   if (status == 401)
     return "the access token is expired or invalid: give the credential a fresh OAuth 2.0 "
            "token with the gmail.send scope";
@@ -94,7 +114,7 @@ gmail_send (gpointer instance, TocsinMailMessage *message, TocsinResult *result,
 
   tocsin_http_request_set_body (request, "application/json", document, -1);
   tocsin_http_request_add_header (request, "Authorization", self->authorization);
-  return priv_tocsin_mail_api_send (self->client, request, "gmail", "id", message_paths, hint,
+  return priv_tocsin_mail_api_send (self->client, request, "gmail", "id", message_paths, explain,
                                     result, error);
 }
 

@@ -67,8 +67,19 @@ build_document (TocsinMailMessage *message)
 }
 
 static const char *
-hint (guint status)
+explain (const TocsinHttpResponse *response, gboolean *transient)
 {
+  guint status = tocsin_http_response_get_status (response);
+
+  /* A retry (ours or the application's) that overtook the request it repeats: once that one is
+   * done, the same Idempotency-Key gets its outcome back (Resend's "Idempotency Keys" guide). */
+  if (status == 409
+      && priv_tocsin_mail_api_has_member (response, "name", "concurrent_idempotent_requests"))
+    {
+      *transient = TRUE;
+      return "a request for the same message (same Idempotency-Key) is still in progress; a "
+             "later attempt gets its outcome";
+    }
   if (status == 401 || status == 403)
     return "check the api-key credential (a Resend key starts with re_)";
   return NULL;
@@ -86,7 +97,7 @@ resend_send (gpointer instance, TocsinMailMessage *message, TocsinResult *result
   tocsin_http_request_add_header (request, "Authorization", self->authorization);
   if (id != NULL)
     tocsin_http_request_add_header (request, "Idempotency-Key", id);
-  return priv_tocsin_mail_api_send (self->client, request, "resend", "id", message_paths, hint,
+  return priv_tocsin_mail_api_send (self->client, request, "resend", "id", message_paths, explain,
                                     result, error);
 }
 

@@ -5,11 +5,14 @@
  *     <path>/usr/sbin/sendmail</path>     (the default)
  *   </transport>
  *
- * The program runs as `<path> -t -i` with the message on its standard input: -t takes the
- * recipients from the To/Cc headers, -i keeps a line holding a lone "." from ending the message
- * early. Its exit status is the outcome (sysexits.h): 0 delivered (queued), EX_TEMPFAIL worth
- * trying again, anything else a permanent failure, quoted with a line of what it wrote on stderr.
- * A program still running at the channel's timeout is killed.
+ * The program runs as `<path> -t -i -f<sender>` with the message on its standard input: -t takes
+ * the recipients from the To/Cc headers, -i keeps a line holding a lone "." from ending the
+ * message early, -f sets the envelope sender to the channel's <sender> (otherwise the MTA uses
+ * the local user: bounces go astray and SPF/DMARC alignment fails through a smarthost). Its exit
+ * status is the outcome (sysexits.h): 0 delivered (queued), EX_TEMPFAIL worth trying again,
+ * anything else a permanent failure, quoted with a line of what it wrote on stderr. A program
+ * still running at the channel's timeout is killed, with everything it started: it runs in a
+ * process group of its own.
  *
  * Every send runs its program on a GMainContext of its own, so the class is thread-safe and
  * sends from several workers never wait for each other.
@@ -23,6 +26,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/types.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -33,11 +37,16 @@
 #define EXCERPT_CHARS 200
 #define EXCERPT_SCAN_BYTES 4096
 
+/* How long a killed program may take to be gone and reaped before send returns without it: well
+ * within the second the core's watchdog gives a send past its timeout. */
+#define REAP_GRACE_MS 250
+
 #define INSTALL_ADVICE "install a sendmail-compatible MTA (postfix, exim4, msmtp-mta) or set <path>"
 
 static const TocsinSettingSpec sendmail_settings[] = {
   { "path", TOCSIN_SETTING_PATH, 0, DEFAULT_PATH,
-    "the sendmail program, run as `<path> -t -i` with the message on its standard input",
+    "the sendmail program, run as `<path> -t -i -f<sender>` with the message on its standard "
+    "input",
     NULL, NULL, { NULL } },
   { NULL, 0, 0, NULL, NULL, NULL, NULL, { NULL } },
 };
@@ -110,12 +119,14 @@ restore_sigpipe (const sigset_t *old_mask, gboolean was_pending)
 typedef struct {
   GMainContext *context;
   GSubprocess *process;
+  pid_t group;               /* the program's process group (its pid), 0 if it was gone at once */
   GCancellable *cancellable; /* cancelled at the timeout: stops every pending operation */
   GBytes *errors;            /* (nullable) what the program wrote on stderr */
   GError *io_error;          /* (nullable) why feeding it or reading from it stopped short */
   gboolean communicated;
   gboolean waited;
   gboolean timed_out;
+  int kill_errno; /* why killing it at the timeout failed, or 0 */
   gint settled; /* (atomic) communicate()'s task is gone, so are all its operations */
 } Run;
 
@@ -150,9 +161,58 @@ on_waited (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   Run *run = user_data;
 
-  /* Only a cancellation (the timeout) can fail it, and on_timeout() has recorded that. */
+  /* Only a cancellation (the timeout, or the reaping grace) can fail it: nothing to report. */
   g_subprocess_wait_finish (G_SUBPROCESS (source), res, NULL);
   run->waited = TRUE;
+}
+
+/* Waits on the run's context until the program has exited and been reaped, or @cancellable is
+ * cancelled. */
+static void
+wait_for_exit (Run *run, GCancellable *cancellable)
+{
+  run->waited = FALSE;
+  g_subprocess_wait_async (run->process, cancellable, on_waited, run);
+  while (!run->waited)
+    g_main_context_iteration (run->context, TRUE);
+}
+
+static gboolean
+cancel_when_due (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* After the kill, so that no zombie outlives the send: the program is gone in a moment, unless
+ * the kernel cannot finish it off (uninterruptible sleep); GSubprocess reaps it whenever then. */
+static void
+reap_killed (Run *run)
+{
+  g_autoptr (GCancellable) grace = g_cancellable_new ();
+  GSource *timer = g_timeout_source_new (REAP_GRACE_MS);
+
+  g_source_set_callback (timer, cancel_when_due, grace, NULL);
+  g_source_attach (timer, run->context);
+  wait_for_exit (run, grace);
+  g_source_destroy (timer);
+  g_source_unref (timer);
+}
+
+/* Kills the program's whole process group, so that what it started goes too (a wrapper script's
+ * `cat; sleep`), which would otherwise live on and hold its pipes open. Returns 0 or the errno
+ * of the failure: EPERM for a setuid MTA, say. */
+static int
+kill_group (const Run *run)
+{
+  /* Unknown: the program was reaped the moment it started, so what still holds its pipes is a
+   * child of it, and which group that is in cannot be told. */
+  if (run->group <= 0)
+    return ESRCH;
+  /* ESRCH: every process of the group has already exited. */
+  if (kill (-run->group, SIGKILL) == 0 || errno == ESRCH)
+    return 0;
+  return errno;
 }
 
 static gboolean
@@ -161,7 +221,7 @@ on_timeout (gpointer user_data)
   Run *run = user_data;
 
   run->timed_out = TRUE;
-  g_subprocess_force_exit (run->process);
+  run->kill_errno = kill_group (run);
   /* Not waiting for the pipes to close: a child the program started may hold them open. */
   g_cancellable_cancel (run->cancellable);
   return G_SOURCE_REMOVE;
@@ -187,11 +247,9 @@ run_program (Run *run, GBytes *input, guint timeout_ms)
   /* A program that stops reading early (it refused the message, or crashed) breaks the pipe and
    * the communication ends before it exits; its exit status still tells why. */
   if (run->io_error != NULL && !run->timed_out)
-    {
-      g_subprocess_wait_async (run->process, run->cancellable, on_waited, run);
-      while (!run->waited)
-        g_main_context_iteration (run->context, TRUE);
-    }
+    wait_for_exit (run, run->cancellable);
+  if (run->timed_out && run->kill_errno == 0)
+    reap_killed (run);
   /* An operation left pending would keep the context, the process and its pipes forever. */
   while (!g_atomic_int_get (&run->settled))
     g_main_context_iteration (run->context, TRUE);
@@ -291,6 +349,12 @@ map_outcome (Sendmail *self, Run *run, TocsinResult *result, GError **error)
   g_autofree char *note = NULL;
   int status;
 
+  /* Retryable even when it lives on: a duplicate alert is better than a lost one. */
+  if (run->timed_out && run->kill_errno != 0)
+    return fail (result, TRUE, error, TOCSIN_ERROR_TIMEOUT,
+                 "%s did not finish within %g s and could not be killed (%s); it may still "
+                 "deliver the message", self->path, self->timeout_ms / 1000.0,
+                 g_strerror (run->kill_errno));
   if (run->timed_out)
     return fail (result, TRUE, error, TOCSIN_ERROR_TIMEOUT,
                  "%s did not finish within %g s and was killed", self->path,
@@ -327,10 +391,32 @@ is_transient_spawn_error (const GError *error)
          || error->code == G_SPAWN_ERROR_MFILE || error->code == G_SPAWN_ERROR_NFILE;
 }
 
-static GSubprocess *
-spawn (Sendmail *self, TocsinResult *result, GError **error)
+/* In the child, before exec: a process group of its own, for kill_group(). setpgid() is
+ * async-signal-safe, as code between fork and exec in a threaded process must be. */
+static void
+enter_own_group (gpointer user_data)
 {
-  const char *const argv[] = { self->path, "-t", "-i", NULL };
+  setpgid (0, 0);
+}
+
+/* The process group of @process, which enter_own_group() made its pid; 0 if it has already exited
+ * and been reaped. */
+static pid_t
+get_group (GSubprocess *process)
+{
+  const char *pid = g_subprocess_get_identifier (process);
+
+  return pid ? (pid_t) g_ascii_strtoll (pid, NULL, 10) : 0;
+}
+
+static GSubprocess *
+spawn (Sendmail *self, TocsinMailMessage *message, TocsinResult *result, GError **error)
+{
+  /* Joined to its option: a separate argument that begins with '-' (a local part may) would be
+   * taken for an option. */
+  g_autofree char *envelope_from = g_strconcat ("-f", tocsin_mail_message_get_sender (message),
+                                                NULL);
+  const char *const argv[] = { self->path, "-t", "-i", envelope_from, NULL };
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) local = NULL;
   GSubprocess *process;
@@ -339,6 +425,7 @@ spawn (Sendmail *self, TocsinResult *result, GError **error)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
                                         | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, enter_own_group, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, argv, &local);
   if (process != NULL)
     return process;
@@ -357,9 +444,10 @@ sendmail_send (gpointer instance, TocsinMailMessage *message, TocsinResult *resu
   Run run = { NULL };
   gboolean ok;
 
-  run.process = spawn (self, result, error);
+  run.process = spawn (self, message, result, error);
   if (run.process == NULL)
     return FALSE;
+  run.group = get_group (run.process);
   input = dup_with_lf (tocsin_mail_message_get_mime (message));
   run.cancellable = g_cancellable_new ();
   run_program (&run, input, self->timeout_ms);
@@ -420,7 +508,7 @@ sendmail_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GErro
   self->path = path ? g_steal_pointer (&path) : g_strdup (DEFAULT_PATH);
   /* The channel's timeout is already within [1, 120] s. */
   self->timeout_ms = (guint) (tocsin_plugin_context_get_timeout (ctx) * 1000);
-  tocsin_plugin_context_log (ctx, G_LOG_LEVEL_DEBUG, "sendmail: %s -t -i", self->path);
+  tocsin_plugin_context_log (ctx, G_LOG_LEVEL_DEBUG, "sendmail: %s -t -i -f<sender>", self->path);
   return self;
 }
 
@@ -428,7 +516,7 @@ static const TocsinTransportClass sendmail_class = {
   .struct_size = sizeof (TocsinTransportClass),
   .flags = TOCSIN_TRANSPORT_CLASS_THREAD_SAFE,
   .type_name = "sendmail",
-  .description = "pipes each message to the local MTA's sendmail program (sendmail -t -i)",
+  .description = "pipes each message to the local MTA's sendmail program (sendmail -t -i -f)",
   .settings = sendmail_settings,
   .create = sendmail_create,
   .send = sendmail_send,

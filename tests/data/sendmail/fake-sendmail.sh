@@ -4,7 +4,8 @@
 #   mode    read (the default): read the whole message, then exit
 #           no-read: exit at once without reading anything
 #           hang: read the message, then wait for a child that sleeps 30 s and keeps stderr
-#             open (its pid goes to sleeper.pid, for the test to clean up)
+#             open; its pid goes to sleeper.pid, for the test to check that the timeout killed
+#             it too (killing only this script would leave it running)
 #           signal: read the message, then die of SIGTERM
 #   status  the exit status (default 0)
 #   stderr  copied to standard error before exiting
