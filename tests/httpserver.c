@@ -55,6 +55,7 @@ struct _TtHttpServer
   guint n_connections;
   GPtrArray *requests;  /* (element-type TtHttpRequest) */
   GPtrArray *hung;      /* (element-type SoupServerMessage) paused forever */
+  GCancellable *stop;   /* cancelled when the server stops: ends the endless bodies */
 };
 
 static GQuark seen_quark;
@@ -207,6 +208,24 @@ answer_delayed (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Appends the head of a response written by hand, on a connection taken from libsoup: the
+ * status line, Content-Type, @framing (the Content-Length or Transfer-Encoding line), the
+ * script's headers and the empty line. */
+static void
+append_raw_head (GString *raw, const Script *script, const char *framing)
+{
+  g_string_append_printf (raw, "HTTP/1.1 %u %s\r\nContent-Type: text/plain\r\n%s\r\n",
+                          script->status, soup_status_get_phrase (script->status), framing);
+  if (script->headers)
+    {
+      g_auto (GStrv) lines = g_strsplit (script->headers, "\n", -1);
+      for (guint i = 0; lines[i]; i++)
+        if (*g_strstrip (lines[i]))
+          g_string_append_printf (raw, "%s\r\n", lines[i]);
+    }
+  g_string_append (raw, "\r\n");
+}
+
 /* Writes a response whose Content-Length promises more than is sent, then hangs up: the
  * connection is taken away from libsoup so nothing it does can complete the message. */
 static void
@@ -215,18 +234,10 @@ close_mid_response (SoupServerMessage *msg, const Script *script)
   const char *body = script->body ? script->body : "partial";
   g_autoptr (GIOStream) stream = NULL;
   g_autoptr (GString) raw = g_string_new (NULL);
+  g_autofree char *framing = g_strdup_printf ("Content-Length: %zu", strlen (body) + 1000);
 
-  g_string_append_printf (raw, "HTTP/1.1 %u %s\r\nContent-Type: text/plain\r\n"
-                          "Content-Length: %zu\r\n", script->status,
-                          soup_status_get_phrase (script->status), strlen (body) + 1000);
-  if (script->headers)
-    {
-      g_auto (GStrv) lines = g_strsplit (script->headers, "\n", -1);
-      for (guint i = 0; lines[i]; i++)
-        if (*g_strstrip (lines[i]))
-          g_string_append_printf (raw, "%s\r\n", lines[i]);
-    }
-  g_string_append_printf (raw, "\r\n%s", body);
+  append_raw_head (raw, script, framing);
+  g_string_append (raw, body);
 
   stream = soup_server_message_steal_connection (msg);
   if (stream == NULL)
@@ -236,6 +247,77 @@ close_mid_response (SoupServerMessage *msg, const Script *script)
                              NULL, NULL);
   g_output_stream_flush (g_io_stream_get_output_stream (stream), NULL, NULL);
   g_io_stream_close (stream, NULL, NULL);
+}
+
+/* ---- TT_HTTP_ENDLESS_BODY: asynchronous writes on the server thread, one chunk after the
+ * other, so that the thread goes on serving (and stopping) while a client reads or not. */
+
+#define ENDLESS_CHUNK_SIZE (16 * 1024)
+
+typedef struct
+{
+  GIOStream *stream;
+  GCancellable *stop;
+  char *head;           /* the status line and headers, written first */
+  char *chunk;          /* "4000\r\n", 16 KiB of body, "\r\n" */
+  gsize chunk_length;
+} Endless;
+
+static void
+endless_free (Endless *endless)
+{
+  g_io_stream_close (endless->stream, NULL, NULL);
+  g_object_unref (endless->stream);
+  g_object_unref (endless->stop);
+  g_free (endless->head);
+  g_free (endless->chunk);
+  g_free (endless);
+}
+
+static void
+endless_written (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Endless *endless = data;
+
+  /* An error is the client hanging up, or the server stopping. */
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    {
+      endless_free (endless);
+      return;
+    }
+  g_output_stream_write_all_async (G_OUTPUT_STREAM (source), endless->chunk,
+                                   endless->chunk_length, G_PRIORITY_DEFAULT, endless->stop,
+                                   endless_written, endless);
+}
+
+static void
+endless_body (TtHttpServer *server, SoupServerMessage *msg, const Script *script)
+{
+  const char *text = script->body && *script->body ? script->body : "x";
+  g_autoptr (GString) head = g_string_new (NULL);
+  g_autoptr (GString) chunk = g_string_new (NULL);
+  GIOStream *stream;
+  Endless *endless;
+
+  append_raw_head (head, script, "Transfer-Encoding: chunked");
+  g_string_append_printf (chunk, "%x\r\n", ENDLESS_CHUNK_SIZE);
+  for (gsize left = ENDLESS_CHUNK_SIZE; left > 0; left -= MIN (left, strlen (text)))
+    g_string_append_len (chunk, text, (gssize) MIN (left, strlen (text)));
+  g_string_append (chunk, "\r\n");
+
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+  endless = g_new0 (Endless, 1);
+  endless->stream = stream;
+  endless->stop = g_object_ref (server->stop);
+  endless->chunk_length = chunk->len;
+  endless->chunk = g_string_free (g_steal_pointer (&chunk), FALSE);
+  endless->head = g_strdup (head->str);
+  /* The head first; endless_written() then sends the chunk again and again. */
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream), endless->head,
+                                   head->len, G_PRIORITY_DEFAULT, endless->stop,
+                                   endless_written, endless);
 }
 
 static void
@@ -292,6 +374,9 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *
     case TT_HTTP_CLOSE_MID_RESPONSE:
       close_mid_response (msg, &script);
       break;
+    case TT_HTTP_ENDLESS_BODY:
+      endless_body (server, msg, &script);
+      break;
     }
   script_clear (&script);
 }
@@ -321,6 +406,7 @@ stop_now (gpointer data)
   TtHttpServer *server = data;
 
   release_hung_now (server);
+  g_cancellable_cancel (server->stop);
   g_main_loop_quit (server->loop);
   return G_SOURCE_REMOVE;
 }
@@ -407,6 +493,7 @@ tt_http_server_new (gboolean tls)
   server->recording = TRUE;
   server->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
   server->hung = g_ptr_array_new_with_free_func (g_object_unref);
+  server->stop = g_cancellable_new ();
   if (tls)
     {
       server->tmpdir = tt_make_tmpdir ();
@@ -439,6 +526,7 @@ tt_http_server_free (TtHttpServer *server)
   script_clear (&server->fallback);
   g_ptr_array_unref (server->requests);
   g_ptr_array_unref (server->hung);
+  g_object_unref (server->stop);
   g_clear_error (&server->start_error);
   if (server->tmpdir)
     tt_rm_rf (server->tmpdir);

@@ -24,8 +24,11 @@ typedef enum
   TT_HTTP_NORMAL = 0,        /* answer at once */
   TT_HTTP_DELAY,             /* answer after delay_ms (on the server thread; others still served) */
   TT_HTTP_HANG,              /* never answer until tt_http_server_release_hung() or _free() */
-  TT_HTTP_CLOSE_MID_RESPONSE /* send the status line, the headers with a Content-Length larger
-                              * than the body, the body, then close the connection */
+  TT_HTTP_CLOSE_MID_RESPONSE, /* send the status line, the headers with a Content-Length larger
+                               * than the body, the body, then close the connection */
+  TT_HTTP_ENDLESS_BODY       /* HTTP/1.1 only: send the status line, the headers and a chunked
+                              * body that never ends (chunks of 16 KiB repeating the script's
+                              * body, or "x"), until the client hangs up or the server stops */
 } TtHttpBehaviour;
 
 /* Starts a server on 127.0.0.1 on a free port. With @tls it serves HTTPS with a self-signed
@@ -46,7 +49,8 @@ const char *tt_http_server_get_ca_file (TtHttpServer *server);
 
 /* Queues a response. @headers: NULL or extra header lines "Name: value" separated by '\n'
  * (e.g. "Retry-After: 3"); @body: NULL for an empty body. @delay_ms only counts for
- * TT_HTTP_DELAY. The status, headers and body also serve TT_HTTP_CLOSE_MID_RESPONSE. */
+ * TT_HTTP_DELAY. The status, headers and body also serve TT_HTTP_CLOSE_MID_RESPONSE and
+ * TT_HTTP_ENDLESS_BODY. */
 void tt_http_server_push (TtHttpServer *server, TtHttpBehaviour behaviour, guint delay_ms,
                           guint status, const char *headers, const char *body);
 /* Shorthand for tt_http_server_push (server, TT_HTTP_NORMAL, 0, status, headers, body). */

@@ -484,6 +484,36 @@ test_body_capped (Fixture *f, gconstpointer data)
   g_assert_cmpuint (strlen (error), <=, strlen (prefix) + 200 + 3);
 }
 
+/* A 200 whose chunked body never ends: the client stops reading at the cap and reports the
+ * delivery done, at once and with one request, rather than reading until the timeout and
+ * retrying. */
+static void
+test_body_endless (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (TocsinManager) manager = manager_for (tt_http_server_get_url (server), "timeout",
+                                                   "3", NULL);
+  g_autoptr (TocsinResult) result = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  tt_http_server_push (server, TT_HTTP_ENDLESS_BODY, 0, 200, NULL, "all is well, ");
+  result = send_one (manager);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_null (tocsin_result_get_error (result));
+  g_assert_cmpuint (tocsin_result_get_attempts (result), ==, 1);
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 1);
+  g_mutex_lock (&last_lock);
+  g_assert_cmpuint (last_status, ==, 200);
+  g_assert_cmpuint (last_body_length, ==, TOCSIN_HTTP_BODY_MAX);
+  g_mutex_unlock (&last_lock);
+  /* The connection was dropped with the rest of the body; the next request takes a new one. */
+  g_clear_pointer (&result, tocsin_result_unref);
+  result = send_one (manager);
+  g_assert_true (tocsin_result_get_success (result));
+  g_assert_cmpuint (tt_http_server_get_n_connections (server), ==, 2);
+}
+
 /* ---- TLS ----------------------------------------------------------------------------------- */
 
 static void
@@ -686,6 +716,35 @@ test_secrets_never_printed (void)
   request = tt_http_server_get_request (server, 0);
   g_assert_cmpstr (tt_http_request_get_path (request), ==, "/hook?token=SECRETVALUE");
   g_assert_cmpstr (tt_http_request_get_header (request, "authorization"), ==, "Bearer SECRETAUTH123");
+}
+
+/* The layer's errors show only scheme://host:port of a URL, whose path or query may hold a
+ * token nobody registered as a secret (a webhook URL written in a config). */
+static void
+test_secrets_url_origin_only (void)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autofree char *url = g_strdup_printf ("%s/api/webhooks/42/tt-unregistered-7d1c?wait=true",
+                                          tt_http_server_get_url (server));
+  guint port = closed_port ();
+  g_autofree char *refused = g_strdup_printf ("http://127.0.0.1:%u/api/webhooks/42/"
+                                              "tt-unregistered-7d1c", port);
+  g_autofree char *refused_origin = g_strdup_printf ("POST http://127.0.0.1:%u/...: ", port);
+  g_autofree char *prefix = g_strdup_printf ("POST %s/...: HTTP 404",
+                                             tt_http_server_get_url (server));
+  g_autoptr (TocsinManager) manager = manager_for (url, NULL);
+  g_autoptr (TocsinManager) dead = manager_for (refused, NULL);
+  g_autoptr (TocsinResult) not_found = NULL;
+  g_autoptr (TocsinResult) refused_result = NULL;
+
+  tt_http_server_push_response (server, 404, NULL, "Unknown Webhook");
+  not_found = send_one (manager);
+  refused_result = send_one (dead);
+  tt_assert_failed_with (not_found, prefix, FALSE);
+  tt_assert_failed_with (refused_result, refused_origin, TRUE);
+  tt_assert_not_contains (tocsin_result_get_error (not_found), "tt-unregistered");
+  tt_assert_not_contains (tocsin_result_get_error (not_found), "wait=true");
+  tt_assert_not_contains (tocsin_result_get_error (refused_result), "tt-unregistered");
 }
 
 /* A secret cut in two by the excerpt's length limit is still masked: the excerpt is redacted
@@ -1243,6 +1302,7 @@ main (int argc, char **argv)
   ADD ("/http/transport/close-mid-plain", test_transport_close_mid_response);
   ADD_ON (TLS_TRUSTED, "/http/transport/close-mid-tls", test_transport_close_mid_response_tls);
   ADD ("/http/body/capped", test_body_capped);
+  g_test_add_func ("/http/body/endless-delivered", test_body_endless);
   ADD_ON (TLS_UNTRUSTED, "/http/tls/untrusted", test_tls_untrusted);
   ADD_ON (TLS_TRUSTED, "/http/tls/trusted-ca-file", test_tls_trusted);
   g_test_add_func ("/http/tls/verify-false", test_tls_verify_false);
@@ -1254,6 +1314,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http/reuse/four-workers", test_reuse_four_workers);
   g_test_add_func ("/http/secrets/never-printed", test_secrets_never_printed);
   ADD ("/http/secrets/excerpt-cut", test_secrets_excerpt_cut);
+  g_test_add_func ("/http/secrets/url-origin-only", test_secrets_url_origin_only);
   g_test_add_func ("/http/request/headers", test_request_headers);
   g_test_add_func ("/http/request/put", test_request_put);
   g_test_add_func ("/http/retry/500-then-200", test_retry_500_then_200);

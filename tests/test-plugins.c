@@ -423,6 +423,159 @@ test_file_rotate_reopen (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_strv_length (again_lines), ==, 1);
 }
 
+/* A symbolic link at the path is refused, whether it points to a file or nowhere: whoever can
+ * put one there must not be able to send the alerts elsewhere. */
+static void
+test_file_create_symlink_refused (Fixture *f, gconstpointer data)
+{
+  g_autofree char *target = tt_write_file (f->dir, "real.jsonl", "");
+  g_autofree char *link = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  g_autofree char *dangling = g_build_filename (f->dir, "dangling.jsonl", NULL);
+  g_autofree char *missing = g_build_filename (f->dir, "missing.jsonl", NULL);
+  g_autofree char *message = NULL;
+  g_autofree char *contents = NULL;
+
+  g_assert_cmpint (symlink ("real.jsonl", link), ==, 0);
+  g_assert_cmpint (symlink ("missing.jsonl", dangling), ==, 0);
+  message = tt_load_config_fails (f->dir, NULL, "key=\"log\" type=\"file\"",
+                                  "    <path>alerts.jsonl</path>\n", TOCSIN_ERROR_IO,
+                                  "tocsin.xml" FIRST_SETTING_LINE, "'log'", link,
+                                  "symbolic link", "<path>", NULL);
+  g_free (tt_load_config_fails (f->dir, NULL, "key=\"log\" type=\"file\"",
+                                "    <path>dangling.jsonl</path>\n", TOCSIN_ERROR_IO,
+                                "tocsin.xml" FIRST_SETTING_LINE, "symbolic link", NULL));
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (target, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "");
+}
+
+/* An existing file others may read is used, with one warning; a private one without. */
+static void
+test_file_create_readable_by_others (Fixture *f, gconstpointer data)
+{
+  g_autofree char *shared = tt_write_file (f->dir, "shared.jsonl", "");
+  g_autofree char *private = tt_write_file (f->dir, "private.jsonl", "");
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autofree char *shared_log = NULL;
+  g_autofree char *private_log = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_cmpint (g_chmod (shared, 0644), ==, 0);
+  g_assert_cmpint (g_chmod (private, 0600), ==, 0);
+  tt_log_capture_start ();
+  manager = load_ok (f->dir, "key=\"log\" type=\"file\"", "    <path>shared.jsonl</path>\n");
+  tt_send_ok (manager, alert);
+  tt_send_ok (manager, alert);
+  g_clear_pointer (&manager, tocsin_manager_unref);
+  shared_log = tt_log_capture_stop ();
+  g_test_message ("log:\n%s", shared_log);
+  tt_assert_contains (shared_log, "WARNING [log] file: '");
+  tt_assert_contains (shared_log, "shared.jsonl' can be read or written by other users "
+                                  "(mode 0644)");
+  /* Once, not per line. */
+  g_assert_true (strstr (shared_log, "other users") == g_strrstr (shared_log, "other users"));
+  lines = read_lines (shared);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+
+  tt_log_capture_start ();
+  manager = load_ok (f->dir, "key=\"log\" type=\"file\"", "    <path>private.jsonl</path>\n");
+  tt_send_ok (manager, alert);
+  g_clear_pointer (&manager, tocsin_manager_unref);
+  private_log = tt_log_capture_stop ();
+  tt_assert_not_contains (private_log, "other users");
+}
+
+/* A symbolic link put at the path after a rotation is not followed: lines keep going to the
+ * moved file, with a warning, and the link's target stays untouched. */
+static void
+test_file_rotate_symlink_refused (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "alerts.jsonl", NULL);
+  g_autofree char *rotated = g_build_filename (f->dir, "alerts.jsonl.1", NULL);
+  g_autofree char *target = tt_write_file (f->dir, "elsewhere.jsonl", "");
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"log\" type=\"file\"",
+                                               "    <path>alerts.jsonl</path>\n");
+  g_autoptr (TocsinAlert) before = tt_make_alert ("before", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) after = tt_make_alert ("after", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autofree char *log = NULL;
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  tt_send_ok (manager, before);
+  g_assert_cmpint (g_rename (path, rotated), ==, 0);
+  g_assert_cmpint (symlink ("elsewhere.jsonl", path), ==, 0);
+  tt_log_capture_start ();
+  tt_send_ok (manager, after);
+  log = tt_log_capture_stop ();
+  g_test_message ("log:\n%s", log);
+  tt_assert_contains (log, "symbolic link");
+  g_assert_true (g_file_get_contents (target, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "");
+  lines = read_lines (rotated);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+}
+
+/* Reads what is in the pipe @fd (non-blocking) without waiting for more (transfer full). */
+static GString *
+drain_pipe (int fd)
+{
+  GString *data = g_string_new (NULL);
+  char buffer[16384];
+  gssize n;
+
+  while ((n = read (fd, buffer, sizeof buffer)) > 0)
+    g_string_append_len (data, buffer, n);
+  g_assert_true (n < 0 && errno == EAGAIN);
+  return data;
+}
+
+/* An alert larger than a pipe's buffer (64 KiB) to a FIFO whose reader opened it but does not
+ * read: the send gives up after the channel's 1 s timeout with a retryable error, instead of
+ * blocking the worker; once the reader catches up, the next line starts on a line of its own. */
+static void
+test_file_write_fifo_timeout (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "alerts.fifo", NULL);
+  g_autofree char *big_body = g_strnfill (256 * 1024, 'x');
+  g_autoptr (TocsinAlert) big = tt_make_alert ("big", big_body, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinAlert) next = tt_make_alert ("next", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinResult) result = NULL;
+  g_autoptr (GString) fragment = NULL;
+  g_autoptr (GString) after = NULL;
+  g_autoptr (JsonObject) object = NULL;
+  gint64 start, elapsed;
+  int reader;
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  reader = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  g_assert_cmpint (reader, >=, 0);
+  manager = load_ok (f->dir, "key=\"log\" type=\"file\" timeout=\"1\" max-attempts=\"1\"",
+                     "    <path>alerts.fifo</path>\n");
+
+  start = g_get_monotonic_time ();
+  result = tt_send_one (manager, big);
+  elapsed = g_get_monotonic_time () - start;
+  tt_assert_failed_with (result, "file: cannot append to '", TRUE);
+  tt_assert_failed_with (result, g_strerror (ETIMEDOUT), TRUE);
+  g_assert_cmpint (elapsed, >=, G_USEC_PER_SEC * 9 / 10);
+  g_assert_cmpint (elapsed, <, G_USEC_PER_SEC * 19 / 10);
+
+  fragment = drain_pipe (reader);
+  g_assert_cmpuint (fragment->len, >, 0);
+  g_assert_cmpuint (fragment->len, <, strlen (big_body));
+  tt_send_ok (manager, next);
+  after = drain_pipe (reader);
+  g_assert_true (g_str_has_prefix (after->str, "\n{"));
+  g_assert_true (g_str_has_suffix (after->str, "}\n"));
+  g_string_truncate (after, after->len - 1);
+  object = tt_parse_json_object (after->str + 1);
+  g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, "next");
+  g_clear_pointer (&manager, tocsin_manager_unref);
+  close (reader);
+}
+
 /* ---- console ----------------------------------------------------------------------------- */
 
 /* In the child: loads a console channel with @settings and sends @alert, which must succeed. */
@@ -680,13 +833,13 @@ test_console_workers_no_interleave (Fixture *f, gconstpointer data)
     }
 }
 
-/* In the child: stdout is @fd while a console channel sends one alert; returns the result. */
+/* In the child: stdout is @fd while a console channel with @channel_attrs sends @alert; returns
+ * the result. */
 static TocsinResult *
-console_send_to_fd (Fixture *f, int fd)
+console_send_alert_to_fd (Fixture *f, const char *channel_attrs, TocsinAlert *alert, int fd)
 {
-  g_autoptr (TocsinManager) manager = load_ok (f->dir, "key=\"term\" type=\"console\"",
+  g_autoptr (TocsinManager) manager = load_ok (f->dir, channel_attrs,
                                                "    <stream>stdout</stream>\n");
-  g_autoptr (TocsinAlert) alert = tt_make_alert ("Nobody listens", NULL, TOCSIN_LEVEL_INFO, FALSE);
   TocsinResult *result;
   int saved_stdout;
 
@@ -697,6 +850,43 @@ console_send_to_fd (Fixture *f, int fd)
   g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
   close (saved_stdout);
   return result;
+}
+
+static TocsinResult *
+console_send_to_fd (Fixture *f, int fd)
+{
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Nobody listens", NULL, TOCSIN_LEVEL_INFO, FALSE);
+
+  return console_send_alert_to_fd (f, "key=\"term\" type=\"console\"", alert, fd);
+}
+
+/* stdout is a (blocking) pipe whose reader does not read, and the line is larger than the
+ * pipe's buffer: the send gives up after the channel's 1 s timeout (retryable), without the
+ * plugin making the process's stdout non-blocking. */
+static void
+test_console_write_pipe_timeout (Fixture *f, gconstpointer data)
+{
+  g_autofree char *big_body = g_strnfill (256 * 1024, 'x');
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("Nobody reads", big_body, TOCSIN_LEVEL_INFO,
+                                                 FALSE);
+  g_autoptr (TocsinResult) result = NULL;
+  gint64 start, elapsed;
+  int fds[2];
+
+  if (!tt_in_subprocess ())
+    return;
+  g_assert_cmpint (pipe (fds), ==, 0);
+  start = g_get_monotonic_time ();
+  result = console_send_alert_to_fd (f, "key=\"term\" type=\"console\" timeout=\"1\" "
+                                     "max-attempts=\"1\"", alert, fds[1]);
+  elapsed = g_get_monotonic_time () - start;
+  tt_assert_failed_with (result, "console: cannot write to stdout", TRUE);
+  tt_assert_failed_with (result, g_strerror (ETIMEDOUT), TRUE);
+  g_assert_cmpint (elapsed, >=, G_USEC_PER_SEC * 9 / 10);
+  g_assert_cmpint (elapsed, <, G_USEC_PER_SEC * 19 / 10);
+  g_assert_cmpint (fcntl (fds[1], F_GETFL) & O_NONBLOCK, ==, 0);
+  close (fds[0]);
+  close (fds[1]);
 }
 
 static void
@@ -888,6 +1078,10 @@ main (int argc, char **argv)
   ADD ("/plugins/file/write/enospc", test_file_write_enospc);
   ADD ("/plugins/file/write/torn-line", test_file_write_torn_line);
   ADD ("/plugins/file/rotate/reopen", test_file_rotate_reopen);
+  ADD ("/plugins/file/create/symlink-refused", test_file_create_symlink_refused);
+  ADD ("/plugins/file/create/readable-by-others", test_file_create_readable_by_others);
+  ADD ("/plugins/file/rotate/symlink-refused", test_file_rotate_symlink_refused);
+  ADD ("/plugins/file/write/fifo-timeout", test_file_write_fifo_timeout);
 
   ADD_DATA ("/plugins/console/stream/stdout", &console_stream_stdout, test_console_prints);
   ADD_DATA ("/plugins/console/stream/stderr", &console_stream_stderr, test_console_prints);
@@ -903,6 +1097,7 @@ main (int argc, char **argv)
   ADD ("/plugins/console/workers/no-interleave", test_console_workers_no_interleave);
   ADD ("/plugins/console/write/epipe", test_console_write_epipe);
   ADD ("/plugins/console/write/enospc", test_console_write_enospc);
+  ADD ("/plugins/console/write/pipe-timeout", test_console_write_pipe_timeout);
   ADD ("/plugins/console/setting/unknown", test_console_setting_unknown);
   ADD ("/plugins/console/setting/invalid-choice", test_console_setting_invalid_choice);
 

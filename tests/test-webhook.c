@@ -38,6 +38,9 @@
 #define SECRET_PATH "/hooks/tt-url-secret-4b1d"
 #define SECRET_PATH_PART "tt-url-secret-4b1d"
 #define SECRET_QUERY_PART "tt-query-secret-9e2f"
+/* A Discord-style webhook URL's path, written literally in the config. */
+#define LITERAL_TOKEN "tt-literal-token-5c8e1a7f0b3d"
+#define LITERAL_PATH "/api/webhooks/123456789012345678/" LITERAL_TOKEN
 /* A token with a line break: a header injection attempt. */
 #define BAD_TOKEN SECRET_HEADER "\r\nX-Evil: 1"
 
@@ -546,6 +549,48 @@ test_secret_url_token (Fixture *f, gconstpointer data)
   assert_no_secret (tocsin_result_get_error (refused), secrets);
 }
 
+/* A URL written literally in the config, Discord-style with the token as its last segment:
+ * the token shows in no log line and no result error, not after an HTTP error whose page echoes
+ * the URL, the path or the token alone, nor after a transport error. */
+static void
+test_secret_url_literal (Fixture *f, gconstpointer data)
+{
+  static const char *const secrets[] = { LITERAL_TOKEN, NULL };
+  g_autoptr (TtHttpServer) closed = tt_http_server_new (FALSE);
+  g_autofree char *url = g_strconcat (tt_http_server_get_url (f->server), LITERAL_PATH, NULL);
+  g_autofree char *dead_url = g_strconcat (tt_http_server_get_url (closed), LITERAL_PATH, NULL);
+  g_autofree char *settings = g_strdup_printf ("    <url>%s</url>\n", url);
+  g_autofree char *dead_settings = g_strdup_printf ("    <url>%s</url>\n", dead_url);
+  g_autofree char *body = g_strdup_printf ("Unknown Webhook %s (" LITERAL_PATH ", token "
+                                           LITERAL_TOKEN ")", url);
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinManager) dead = NULL;
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinResult) unknown = NULL;
+  g_autoptr (TocsinResult) refused = NULL;
+  g_autofree char *log = NULL;
+
+  /* A port nobody listens on any more: connection refused. */
+  g_clear_pointer (&closed, tt_http_server_free);
+  tt_log_capture_start ();
+  manager = load_ok (f->dir, "key=\"hook\" type=\"webhook\"", settings);
+  tt_http_server_push_response (f->server, 404, NULL, body);
+  unknown = tt_send_one (manager, alert);
+  g_clear_pointer (&manager, tocsin_manager_unref);
+  dead = load_ok (f->dir, "key=\"hook\" type=\"webhook\"", dead_settings);
+  refused = tt_send_one (dead, alert);
+  g_clear_pointer (&dead, tocsin_manager_unref);
+  log = tt_log_capture_stop_no_secret (secrets[0], NULL);
+
+  g_assert_cmpstr (tt_http_request_get_path (request_at (f->server, 0)), ==, LITERAL_PATH);
+  tt_assert_failed_with (unknown, "HTTP 404", FALSE);
+  tt_assert_failed_with (unknown, tt_http_server_get_url (f->server), FALSE);
+  tt_assert_failed_with (refused, "webhook: POST", TRUE);
+  g_assert_nonnull (strstr (log, "webhook"));
+  assert_no_secret (tocsin_result_get_error (unknown), secrets);
+  assert_no_secret (tocsin_result_get_error (refused), secrets);
+}
+
 /* An invalid URL from a credential is refused without quoting it. */
 static void
 test_secret_url_invalid (Fixture *f, gconstpointer data)
@@ -930,6 +975,7 @@ main (int argc, char **argv)
   ADD ("/webhook/secret/header-value", test_secret_header_value);
   ADD ("/webhook/secret/url-token", test_secret_url_token);
   ADD ("/webhook/secret/url-invalid", test_secret_url_invalid);
+  ADD ("/webhook/secret/url-literal", test_secret_url_literal);
 
   ADD_DATA ("/webhook/setting/missing-url", &refused_missing_url, test_setting_refused);
   ADD_DATA ("/webhook/setting/url-scheme", &refused_url_scheme, test_setting_refused);

@@ -25,7 +25,8 @@ typedef struct _TocsinHttpClient TocsinHttpClient;
 typedef struct _TocsinHttpRequest TocsinHttpRequest;
 typedef struct _TocsinHttpResponse TocsinHttpResponse;
 
-/** The most of a response body the client keeps; the rest is read and dropped. */
+/** The most of a response body the client keeps: the transfer stops there, and is judged by
+ * the HTTP status already received (a 200 with an endless body is delivered). */
 #define TOCSIN_HTTP_BODY_MAX (64 * 1024)
 
 /**

@@ -4,15 +4,19 @@
  *    "title":"Disk almost full","body":"/var is at 91%","channel":"log","labels":{"host":"db1"}}
  *
  * (one line in the file). The file is opened once, in append mode, and created with mode 0600
- * because alerts may carry sensitive text. Each line is a single write(2) made under a mutex,
- * so the lines of several workers never interleave; with O_APPEND other processes appending to
- * the same local file do not split them either.
+ * because alerts may carry sensitive text; a symbolic link at the path is refused rather than
+ * followed, and an existing file that other users can read gets a warning. Each line is a
+ * single write(2) made under a mutex, so the lines of several workers never interleave; with
+ * O_APPEND other processes appending to the same local file do not split them either.
  *
  * Log rotation: before each line the channel compares the path's inode with the open file's.
  * When the file was renamed or removed (logrotate's default "create" mode) it opens a new file
  * at the path; with "copytruncate" the same file shrinks and O_APPEND keeps writing at its end.
  * If the new file cannot be created, lines keep going to the old (renamed) file, with one
  * warning, rather than being lost.
+ *
+ * A FIFO or pipe is written without blocking, so a reader that stops reading makes the send
+ * fail after the channel's timeout (retryable) instead of hanging a worker under the lock.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -41,6 +45,7 @@ typedef struct {
   gboolean regular;       /* a regular file: rotation check; otherwise a pipe, FIFO or device */
   gboolean torn;          /* the last write stopped mid-line: begin the next on a new line */
   gboolean reopen_failed; /* already warned that the rotated file could not be re-created */
+  gboolean mode_warned;   /* already warned that other users can read the file */
 } FileChannel;
 
 static const TocsinSettingSpec file_settings[] = {
@@ -51,8 +56,12 @@ static const TocsinSettingSpec file_settings[] = {
   { NULL, 0, 0, NULL, NULL, NULL, NULL, { NULL } },
 };
 
-/* Opens @path for appending, creating it 0600. O_NONBLOCK only for the open itself, so that a
- * FIFO without a reader fails at once (ENXIO) instead of hanging the config loader.
+/* Opens @path for appending, creating it 0600. O_NOFOLLOW: a symbolic link at the path is
+ * refused (ELOOP), so that whoever can replace the file by a link cannot send the alerts, which
+ * may be private, to another file. O_NONBLOCK lets a FIFO without a reader fail at once
+ * (ENXIO) instead of hanging the config loader, and stays on for anything but a regular file:
+ * the fd is ours alone, and only a non-blocking write to a pipe or FIFO whose reader stopped
+ * reading returns (EAGAIN) so that priv_tocsin_fd_write_all() can keep the channel's timeout.
  * Returns the fd, or -1 with errno set. */
 static int
 open_append (const char *path, struct stat *st)
@@ -60,12 +69,14 @@ open_append (const char *path, struct stat *st)
   int fd, flags, saved;
 
   do
-    fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+    fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
+               | O_NOFOLLOW, 0600);
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
     return -1;
-  flags = fcntl (fd, F_GETFL);
-  if (flags < 0 || fcntl (fd, F_SETFL, flags & ~O_NONBLOCK) < 0 || fstat (fd, st) < 0)
+  if (fstat (fd, st) < 0 || (S_ISREG (st->st_mode)
+                             && ((flags = fcntl (fd, F_GETFL)) < 0
+                                 || fcntl (fd, F_SETFL, flags & ~O_NONBLOCK) < 0)))
     {
       saved = errno;
       close (fd);
@@ -73,6 +84,21 @@ open_append (const char *path, struct stat *st)
       return -1;
     }
   return fd;
+}
+
+/* Alerts may carry private text: a log file others can read (or write) is worth a warning,
+ * once per channel, though not a refusal (logrotate's "create 0640 root adm" is common). */
+static void
+warn_if_shared (FileChannel *self, const struct stat *st)
+{
+  if (self->mode_warned || !S_ISREG (st->st_mode) || (st->st_mode & 0066) == 0)
+    return;
+  self->mode_warned = TRUE;
+  tocsin_plugin_context_log (self->ctx, G_LOG_LEVEL_WARNING,
+                             "file: '%s' can be read or written by other users (mode %04o), "
+                             "and alerts may carry private text; restrict it with "
+                             "chmod go-rwx '%s' unless that is intended",
+                             self->path, (unsigned) (st->st_mode & 07777), self->path);
 }
 
 static void
@@ -83,26 +109,32 @@ adopt_fd (FileChannel *self, int fd, const struct stat *st)
   self->ino = st->st_ino;
   self->regular = S_ISREG (st->st_mode);
   self->torn = FALSE;
+  warn_if_shared (self, st);
 }
 
-/* Called with the lock held, for regular files only. */
+/* Called with the lock held, for regular files only. lstat(), not stat(): a symbolic link
+ * put at the path is a change of file, which open_append() then refuses. */
 static void
 reopen_if_rotated (FileChannel *self)
 {
   struct stat st;
   int fd;
 
-  if (stat (self->path, &st) == 0 && st.st_dev == self->dev && st.st_ino == self->ino)
+  if (lstat (self->path, &st) == 0 && st.st_dev == self->dev && st.st_ino == self->ino)
     return;
 
   fd = open_append (self->path, &st);
   if (fd < 0)
     {
+      int saved = errno;
+
       if (!self->reopen_failed)
         tocsin_plugin_context_log (self->ctx, G_LOG_LEVEL_WARNING,
                                    "file: '%s' was moved or removed and cannot be created again "
                                    "(%s); still appending to the moved file",
-                                   self->path, g_strerror (errno));
+                                   self->path, saved == ELOOP
+                                   ? "a symbolic link is there now, which is not followed"
+                                   : g_strerror (saved));
       self->reopen_failed = TRUE;
       return;
     }
@@ -185,12 +217,13 @@ sync_fd (int fd)
   return 0;
 }
 
-/* Writes @line (see format_line()) under the lock. Returns 0 or an errno value; *@sync_err is
- * set when the line was written but fsync failed. */
+/* Writes @line (see format_line()) under the lock. Returns 0 or an errno value; *@unsent is
+ * set to the number of bytes of the line that did not get through, and *@sync_err when the
+ * line was written but fsync failed. */
 static int
-append_line (FileChannel *self, const GString *line, gsize *written, int *sync_err)
+append_line (FileChannel *self, const GString *line, gsize *unsent, int *sync_err)
 {
-  gsize offset;
+  gsize offset, written = 0;
   int err;
 
   g_mutex_lock (&self->lock);
@@ -199,14 +232,15 @@ append_line (FileChannel *self, const GString *line, gsize *written, int *sync_e
   offset = self->torn ? 0 : 1;
   /* A FIFO whose reader went away gives EPIPE: the worker thread running us blocks SIGPIPE. */
   err = priv_tocsin_fd_write_all (self->fd, line->str + offset, line->len - offset,
-                                  self->timeout_ms, written);
+                                  self->timeout_ms, &written);
   if (err == 0)
     self->torn = FALSE;
-  else if (*written > 0)
+  else if (written > 0)
     self->torn = TRUE;
   if (err == 0 && self->fsync)
     *sync_err = sync_fd (self->fd);
   g_mutex_unlock (&self->lock);
+  *unsent = line->len - offset - written;
   return err;
 }
 
@@ -215,15 +249,17 @@ file_send (gpointer instance, TocsinAlert *alert, TocsinResult *result, GError *
 {
   FileChannel *self = instance;
   g_autoptr (GString) line = format_line (self, alert); /* outside the lock: the costly part */
-  gsize written = 0;
+  gsize unsent = 0;
   int sync_err = 0;
-  int err = append_line (self, line, &written, &sync_err);
+  int err = append_line (self, line, &unsent, &sync_err);
 
   if (err != 0)
     {
-      /* Retrying is safe only when nothing reached the file, and useful only if the cause
-       * may go away. */
-      tocsin_result_set_retryable (result, written == 0
+      /* Retrying is useful only if the cause may go away (a full disk, a FIFO's reader that
+       * stopped reading past the timeout), and safe while the object's closing brace did not
+       * get through: a fragment cut inside the object is no valid JSON, so no reader takes it
+       * for a record, and the next attempt starts on a line of its own. */
+      tocsin_result_set_retryable (result, unsent > 1
                                    && (err == ENOSPC || err == EDQUOT || err == EAGAIN
                                        || err == ETIMEDOUT));
       g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_IO, "file: cannot append to '%s': %s",
@@ -238,6 +274,24 @@ file_send (gpointer instance, TocsinAlert *alert, TocsinResult *result, GError *
       return FALSE;
     }
   return TRUE;
+}
+
+/* The error of a <path> that cannot be opened; a symbolic link gets a message of its own, as
+ * the fix is not to create anything. */
+static void
+set_open_error (const TocsinConfigNode *node, const char *path, int err, GError **error)
+{
+  struct stat st;
+
+  if (err == ELOOP && lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
+    tocsin_config_node_set_error (node, error, TOCSIN_ERROR_IO,
+                                  "file: '%s' is a symbolic link, which the file channel does "
+                                  "not follow (a link could send the alerts to another file); "
+                                  "give the path of the file itself in <path>", path);
+  else
+    tocsin_config_node_set_error (node, error, TOCSIN_ERROR_IO,
+                                  "file: cannot open '%s' for appending: %s; check that "
+                                  "its folder exists and is writable", path, g_strerror (err));
 }
 
 static gpointer
@@ -263,12 +317,7 @@ file_create (TocsinPluginContext *ctx, const TocsinConfigNode *config, GError **
   fd = open_append (path, &st);
   if (fd < 0)
     {
-      int saved = errno;
-
-      tocsin_config_node_set_error (path_node ? path_node : config, error, TOCSIN_ERROR_IO,
-                                    "file: cannot open '%s' for appending: %s; check that "
-                                    "its folder exists and is writable",
-                                    path, g_strerror (saved));
+      set_open_error (path_node ? path_node : config, path, errno, error);
       return NULL;
     }
 

@@ -16,9 +16,11 @@
  * instance and the class is thread-safe; the core's HTTP client keeps one kept-alive connection
  * per worker.
  *
- * Secrets: the URL (when it comes from a credential) and header values from credentials are
- * never logged; the core masks credential values in every log line and result anyway, and the
- * parts of a secret URL are registered as secrets too, since an error may quote only a part.
+ * Secrets: header values from credentials are never logged, nor is the URL's path or query,
+ * which often holds a token even when the URL is written in the config: the core masks
+ * credential values in every log line and result, its HTTP client shows only scheme://host:port
+ * of a URL, and the path, query and token-like last segment of the URL are registered as
+ * secrets too, since a receiver's error page may quote only a part.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -33,6 +35,13 @@
 
 /* A message id longer than this is not an id a receiver meant for people to quote. */
 #define MESSAGE_ID_MAX 256
+
+/* The shortest path (with its query) of a URL that is masked as a secret: see
+ * register_url_parts(). */
+#define MIN_SECRET_PATH 8
+/* The shortest last path segment masked on its own: tokens are long (Slack's 24 characters,
+ * Discord's 68), words are not. */
+#define MIN_SECRET_SEGMENT 16
 
 typedef struct {
   const char *name;  /* (not owned) the header's name= attribute */
@@ -147,21 +156,27 @@ set_url_error (const TocsinConfigNode *node, const char *url, GError **error, co
                                   "webhook: <url> '%s' %s", url, why);
 }
 
-/* A secret URL's token may be in its user information, path or query; an error message (of
- * libcurl, say) may quote one of them alone, which the whole URL's registration cannot catch. */
+/* A webhook URL's token may be in its user information, path or query (Discord's
+ * https://host/api/webhooks/ID/TOKEN), whether the URL comes from a credential or is written in
+ * the config; an error message or a receiver's error page may quote one part alone, which the
+ * whole URL's registration (the core's, for a credential) cannot catch. Short parts are left
+ * alone: "/alerts" holds no token, and masking it would garble every log line that says it. */
 static void
 register_url_parts (GUri *uri)
 {
-  g_autofree char *path_and_query = NULL;
+  const char *path = g_uri_get_path (uri);
+  const char *query = g_uri_get_query (uri);
+  const char *last = strrchr (path, '/');
+  g_autofree char *path_and_query = g_strconcat (path, query ? "?" : "", query ? query : "",
+                                                 NULL);
 
   tocsin_redact_register_secret (g_uri_get_userinfo (uri));
-  path_and_query = g_strconcat (g_uri_get_path (uri),
-                                g_uri_get_query (uri) ? "?" : "",
-                                g_uri_get_query (uri) ? g_uri_get_query (uri) : "", NULL);
-  /* "/" alone (or a short path) is no secret, and masking it would garble every log line. */
-  if (strlen (path_and_query) > 1)
+  if (strlen (path_and_query) >= MIN_SECRET_PATH)
     tocsin_redact_register_secret (path_and_query);
-  tocsin_redact_register_secret (g_uri_get_query (uri));
+  if (query != NULL && strlen (query) >= MIN_SECRET_PATH)
+    tocsin_redact_register_secret (query);
+  if (last != NULL && strlen (last + 1) >= MIN_SECRET_SEGMENT)
+    tocsin_redact_register_secret (last + 1);
 }
 
 /* Checks that <url> is an absolute http(s) URL that parses. Returns its text, or NULL. */
@@ -207,8 +222,7 @@ check_url (const TocsinConfigNode *config, GError **error)
       set_url_error (node, url, error, "has no host; write it as https://host/path");
       return NULL;
     }
-  if (tocsin_config_node_is_secret (node))
-    register_url_parts (uri);
+  register_url_parts (uri);
   return url;
 }
 
