@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sys/wait.h>
 
 /* log: every level, a file; nop: warning and up, message ids; bad: critical only, always fails. */
 #define BASE_CONFIG \
@@ -964,6 +965,65 @@ test_spool_purge (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (run.err, "<spool path="));
 }
 
+/* ---- output and input errors ---- */
+
+/* Runs `sh -c SCRIPT tocsin CONFIG` (the script refers to "$0" and "$1"); returns the exit status
+ * and the standard error. */
+static int
+run_shell (Fixture *f, const char *script, char **err)
+{
+  g_autofree char *tocsin = tt_build_path ("tocsin");
+  const char *argv[] = { "/bin/sh", "-c", script, tocsin, f->config, NULL };
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (f->tmpdir, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &status,
+                &error);
+  g_assert_no_error (error);
+  g_test_message ("%s: wait status %d, stderr:\n%s", script, status, *err);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+/* Results that cannot be written are not a success: a script would miss them unawares. */
+static void
+test_output_lost (Fixture *f, gconstpointer data)
+{
+  static const char *const scripts[] = {
+    "exec \"$0\" send --config \"$1\" --title x --json >&-",
+    "exec \"$0\" send --config \"$1\" --title x --json >/dev/full",
+    /* A reader that goes away (after 10 bytes of some 300 KB): no death by SIGPIPE, and the
+     * lost output is reported. */
+    "yes '{\"title\": \"x\"}' | head -n 3000 > batch.jsonl; "
+    "{ \"$0\" send --config \"$1\" --batch batch.jsonl; echo $? > status; } | head -c 10 "
+    ">/dev/null; exit $(cat status)",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (scripts); i++)
+    {
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (run_shell (f, scripts[i], &err), ==, 3);
+      g_assert_nonnull (strstr (err, "cannot write the results to standard output"));
+    }
+}
+
+/* A NUL byte in a batch would silently end the input there: refused, with its line. */
+static void
+test_batch_nul_refused (Fixture *f, gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+  g_autofree char *batch = g_build_filename (f->tmpdir, "nul.jsonl", NULL);
+  static const char input[] = "{\"title\": \"a\"}\n\0\n{\"title\": \"b\"}\n";
+  g_autoptr (GError) error = NULL;
+
+  g_file_set_contents (batch, input, sizeof input - 1, &error);
+  g_assert_no_error (error);
+  run_tocsin (f, NULL, &run, "send", "--config", f->config, "--batch", batch, NULL);
+  assert_refused_run (&run, "nul.jsonl:2: contains a NUL byte");
+  g_assert_cmpstr (run.out, ==, "");
+}
+
 /* ---- config lookup ---- */
 
 static void
@@ -1184,6 +1244,8 @@ main (int argc, char **argv)
   add ("/cli/plugins/config-broken", test_plugins_config_broken);
   add ("/cli/spool/lifecycle", test_spool_lifecycle);
   add ("/cli/spool/purge", test_spool_purge);
+  add ("/cli/output/lost", test_output_lost);
+  add ("/cli/batch/nul-refused", test_batch_nul_refused);
   add ("/cli/config/not-found", test_config_not_found);
   add ("/cli/config/explicit-missing", test_config_explicit_missing);
   add ("/cli/config/from-env", test_config_from_env);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 CliCommon cli_common;
 
@@ -190,7 +191,7 @@ cli_load_manager (const char *explicit_config, char **path_out, GError **error)
 }
 
 static char *
-read_stdin (GError **error)
+read_stdin (gsize *length, GError **error)
 {
   GString *text = g_string_new (NULL);
   char buffer[8192];
@@ -205,20 +206,41 @@ read_stdin (GError **error)
       g_string_free (text, TRUE);
       return NULL;
     }
+  *length = text->len;
   return g_string_free (text, FALSE);
+}
+
+/* Text has no NUL byte; one would silently end what is read of the input there. */
+static gboolean
+check_no_nul (const char *contents, gsize length, const char *name, GError **error)
+{
+  const char *nul = memchr (contents, '\0', length);
+  guint line = 1;
+
+  if (nul == NULL)
+    return TRUE;
+  for (const char *p = contents; p < nul; p++)
+    line += *p == '\n';
+  g_set_error (error, TOCSIN_ERROR, TOCSIN_ERROR_INVALID_ARGUMENT,
+               "%s:%u: contains a NUL byte: the input must be UTF-8 text", name, line);
+  return FALSE;
 }
 
 /* The whole of @path, or of standard input for "-". */
 char *
 cli_read_all (const char *path, GError **error)
 {
-  char *contents = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
 
   if (g_strcmp0 (path, "-") == 0)
-    return read_stdin (error);
-  if (!g_file_get_contents (path, &contents, NULL, error))
+    contents = read_stdin (&length, error);
+  else if (!g_file_get_contents (path, &contents, &length, error))
     return NULL;
-  return contents;
+  if (contents == NULL
+      || !check_no_nul (contents, length, g_strcmp0 (path, "-") == 0 ? "<stdin>" : path, error))
+    return NULL;
+  return g_steal_pointer (&contents);
 }
 
 /* "log (alias journal, type file), nop (type noop)": what --channel accepts, for error messages. */

@@ -15,6 +15,8 @@ enum {
   CLI_EXIT_OK = 0,     /* every matching channel delivered (or none matched the level) */
   CLI_EXIT_FAILED = 1, /* at least one delivery failed or was throttled */
   CLI_EXIT_USAGE = 2,  /* bad command line, bad input, or a config that does not load */
+  CLI_EXIT_OUTPUT = 3, /* the command ran, but its output could not be written (stdout closed,
+                          a full disk, a reader that went away): its results are lost */
 };
 
 /* Options every subcommand accepts; also accepted before the subcommand. */

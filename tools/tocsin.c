@@ -7,7 +7,12 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <tocsin/tocsin-plugin.h> /* TOCSIN_PLUGIN_ABI_* for --version */
 
 #define TOP_SUMMARY \
@@ -24,7 +29,8 @@
 
 #define TOP_DESCRIPTION \
   "Exit status: 0 all delivered (or valid), 1 a delivery failed or was throttled, 2 usage or\n" \
-  "config error.\n" \
+  "config error, 3 the output could not be written (standard output closed or full; the\n" \
+  "alerts may have been delivered).\n" \
   "\n" \
   "Environment: TOCSIN_CONFIG (the config file when --config is not given), XDG_CONFIG_HOME,\n" \
   "TOCSIN_PLUGIN_PATH (extra plugin folders, colon-separated), NO_COLOR, G_MESSAGES_DEBUG.\n" \
@@ -84,9 +90,48 @@ print_version (void)
   return CLI_EXIT_OK;
 }
 
+/* A standard descriptor the caller closed would be taken by the next file opened (the spool, a
+ * plugin's file), and what is meant for it would land there: each closed one is pointed at
+ * /dev/null. Returns whether standard output was closed, which finish_output() reports. */
+static gboolean
+guard_standard_fds (void)
+{
+  gboolean stdout_closed = FALSE;
+
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+    if (fcntl (fd, F_GETFD) == -1 && errno == EBADF)
+      {
+        /* The lowest free descriptor: @fd itself. */
+        int null = open ("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+        if (null >= 0 && null != fd)
+          {
+            dup2 (null, fd);
+            close (null);
+          }
+        stdout_closed = stdout_closed || fd == STDOUT_FILENO;
+      }
+  return stdout_closed;
+}
+
+/* A script reads the results on standard output: if they could not all be written, a status
+ * that says "delivered" would be a lie it cannot detect. */
+static int
+finish_output (int status, gboolean stdout_closed)
+{
+  int flushed = fflush (stdout), saved_errno = errno;
+
+  if (!stdout_closed && flushed == 0 && !ferror (stdout))
+    return status;
+  cli_error ("cannot write the results to standard output (%s); the alerts may have been "
+             "delivered all the same",
+             stdout_closed ? "it is closed" : flushed != 0 ? g_strerror (saved_errno) : "a write failed");
+  return CLI_EXIT_OUTPUT;
+}
+
 int
 main (int argc, char **argv)
 {
+  gboolean stdout_closed = guard_standard_fds ();
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
@@ -117,5 +162,8 @@ main (int argc, char **argv)
   command = find_command (argv[1]);
   if (command == NULL)
     return CLI_EXIT_USAGE;
-  return command->run (argc - 1, argv + 1);
+  /* A reader that went away (`tocsin send --batch big | head`) is a write error to report, not a
+   * signal that kills the process midway. */
+  signal (SIGPIPE, SIG_IGN);
+  return finish_output (command->run (argc - 1, argv + 1), stdout_closed);
 }
