@@ -355,6 +355,37 @@ test_message_long_subject (Fixture *f, gconstpointer data)
   g_assert_cmpstr (g_mime_message_get_subject (parsed), ==, expected);
 }
 
+/* Characters of 1 to 4 bytes, long enough to span several encoded-words, so that some word
+ * boundary falls next to a multi-byte character. */
+#define LONG_NON_ASCII_TEXT \
+  "Spéicher voll: 東京の ディスク 𝄞 a_b=c? é 𝄞𝄞 naïve ÅÄÖ 東京 — 99% 𝄞 fin"
+
+/* A title holding RFC 2047 encoded-word syntax reads back as that very text: the subject a
+ * reader decodes is the title, never text (a line break here) the title spelled as an
+ * encoded-word. The head stays ASCII in folded lines of at most 78 characters. */
+static void
+test_message_encoded_word_title (Fixture *f, gconstpointer data)
+{
+  const char *title = data;
+  g_autoptr (TocsinAlert) alert = tt_make_alert (title, NULL, TOCSIN_LEVEL_INFO, FALSE);
+  TocsinMailMessage *message = deliver (f, NULL, alert);
+  g_autoptr (GMimeMessage) parsed = parse (message);
+  g_autofree char *head = dup_raw_head (message);
+  g_autofree char *expected = g_strdup_printf ("[ALERT] [INFO] %s", title);
+  g_auto (GStrv) lines = g_strsplit (head, "\r\n", -1);
+  const char *subject = g_mime_message_get_subject (parsed);
+
+  g_assert_cmpstr (subject, ==, expected);
+  g_assert_cmpstr (tocsin_mail_message_get_subject (message), ==, expected);
+  for (const guchar *p = (const guchar *) subject; *p; p++)
+    g_assert_cmpuint (*p, >=, 0x20);
+  for (const guchar *p = (const guchar *) head; *p; p++)
+    g_assert_cmpuint (*p, <, 0x80);
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_assert_cmpuint (strlen (lines[i]), <=, 78);
+  g_assert_null (strstr (head, "\r\nX:"));
+}
+
 /* A CR or LF in a title can never start a header of its own (or end the head early). */
 static void
 test_message_title_line_breaks (Fixture *f, gconstpointer data)
@@ -609,6 +640,16 @@ main (int argc, char **argv)
   ADD ("/email/message/non-ascii-subject", test_message_non_ascii_subject);
   ADD ("/email/message/long-subject", test_message_long_subject);
   ADD ("/email/message/title-line-breaks", test_message_title_line_breaks);
+  ADD_DATA ("/email/message/encoded-word-title/line-break", "a =?utf-8?q?=0D=0AX:y?= word",
+            test_message_encoded_word_title);
+  ADD_DATA ("/email/message/encoded-word-title/in-word", "disk=?utf-8?q?=46ULL?=x.y=?z",
+            test_message_encoded_word_title);
+  ADD_DATA ("/email/message/encoded-word-title/non-ascii",
+            "Température =?utf-8?b?w6k=?= — 東京 ✓ =?iso-8859-1?q?=E9?=",
+            test_message_encoded_word_title);
+  ADD_DATA ("/email/message/encoded-word-title/long",
+            "=?utf-8?q?=0D=0A?= " LONG_NON_ASCII_TEXT "  trailing spaces  ",
+            test_message_encoded_word_title);
   ADD ("/email/message/invalid-utf8", test_message_invalid_utf8);
   ADD ("/email/message/latin1-text", test_message_latin1_text);
   ADD ("/email/message/far-time", test_message_far_time);

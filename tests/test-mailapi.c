@@ -509,6 +509,160 @@ test_ses_half_credentials (Fixture *f, gconstpointer data)
     NULL);
 }
 
+/* ---- ses over IPv6 ----------------------------------------------------------------------------- */
+
+/* tests/httpserver.c listens on 127.0.0.1 only, so a relay on [::1] passes each connection on to
+ * it byte for byte: the transport then reaches the recording server through an IPv6 literal
+ * endpoint. The relay runs its own main context in a thread (the test blocks in tt_send_ok). */
+typedef struct {
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GSocketService *service;
+  GSocketAddress *target; /* the server's 127.0.0.1:port */
+  GCancellable *cancel;   /* ends the splices still running at the end */
+  guint pending;          /* splices not finished: the relay thread's until joined */
+  guint port;
+} Relay;
+
+static void
+relay_spliced (GObject *source, GAsyncResult *res, gpointer data)
+{
+  Relay *relay = data;
+
+  g_io_stream_splice_finish (res, NULL);
+  relay->pending--;
+}
+
+static gboolean
+relay_incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
+                gpointer data)
+{
+  Relay *relay = data;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) upstream = g_socket_client_connect (
+    client, G_SOCKET_CONNECTABLE (relay->target), NULL, NULL);
+
+  if (upstream != NULL)
+    {
+      relay->pending++;
+      g_io_stream_splice_async (G_IO_STREAM (connection), G_IO_STREAM (upstream),
+                                G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+                                G_PRIORITY_DEFAULT, relay->cancel, relay_spliced, relay);
+    }
+  return TRUE;
+}
+
+static gpointer
+relay_thread (gpointer data)
+{
+  Relay *relay = data;
+
+  g_main_context_push_thread_default (relay->context);
+  g_main_loop_run (relay->loop);
+  g_main_context_pop_thread_default (relay->context);
+  return NULL;
+}
+
+static void
+relay_free (Relay *relay)
+{
+  g_main_loop_quit (relay->loop);
+  g_thread_join (relay->thread);
+  /* Back on this thread: end what is left and let its callbacks run. */
+  g_main_context_push_thread_default (relay->context);
+  g_socket_service_stop (relay->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (relay->service));
+  g_cancellable_cancel (relay->cancel);
+  while (relay->pending > 0)
+    g_main_context_iteration (relay->context, TRUE);
+  while (g_main_context_iteration (relay->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (relay->context);
+  g_object_unref (relay->service);
+  g_object_unref (relay->target);
+  g_object_unref (relay->cancel);
+  g_main_loop_unref (relay->loop);
+  g_main_context_unref (relay->context);
+  g_free (relay);
+}
+
+/* A relay from [::1]:<free port> to 127.0.0.1:@port, or NULL with @error where this host has no
+ * IPv6 loopback. */
+static Relay *
+relay_new (guint port, GError **error)
+{
+  Relay *relay = g_new0 (Relay, 1);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  gboolean ok;
+
+  relay->context = g_main_context_new ();
+  relay->loop = g_main_loop_new (relay->context, FALSE);
+  relay->cancel = g_cancellable_new ();
+  relay->target = g_inet_socket_address_new_from_string ("127.0.0.1", port);
+  relay->service = g_socket_service_new ();
+  g_signal_connect (relay->service, "incoming", G_CALLBACK (relay_incoming), relay);
+  /* The service accepts in the thread-default context of the moment: the relay's. */
+  g_main_context_push_thread_default (relay->context);
+  ok = g_socket_listener_add_address (G_SOCKET_LISTENER (relay->service), any_port,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound,
+                                      error);
+  g_main_context_pop_thread_default (relay->context);
+  relay->thread = g_thread_new ("tt-relay6", relay_thread, relay);
+  if (!ok)
+    {
+      relay_free (relay);
+      return NULL;
+    }
+  relay->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return relay;
+}
+
+/* An endpoint with an IPv6 literal host (@data: "" or a zone, "%25lo"): the request reaches the
+ * server with "Host: [::1]:PORT", as libcurl writes it for the bracketed URL (a zone stays out
+ * of it), and that is the Host the signature covers. Plain HTTP: the test certificate does not
+ * name ::1. */
+static void
+test_ses_ipv6_endpoint (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TtHttpServer) server = tt_http_server_new (FALSE);
+  g_autoptr (GError) error = NULL;
+  Relay *relay = relay_new (tt_http_server_get_port (server), &error);
+  g_autofree char *settings = NULL;
+  g_autofree char *host = NULL;
+  TocsinManager *manager;
+  g_autoptr (TocsinAlert) alert = make_alert ();
+  const TtHttpRequest *request;
+
+  if (relay == NULL)
+    {
+      g_autofree char *why = g_strdup_printf ("no IPv6 loopback (::1) to listen on: %s",
+                                              error->message);
+      g_test_skip (why);
+      return;
+    }
+  settings = g_strdup_printf ("    <transport type=\"ses\">" SES_KEYS "<endpoint>http://[::1%s]:%u"
+                              "</endpoint></transport>\n" ADDRESSES, (const char *) data,
+                              relay->port);
+  host = g_strdup_printf ("[::1]:%u", relay->port);
+  manager = tt_load_config_ok (f->dir, PREAMBLE, "key=\"mail\" type=\"email\"", settings);
+  tt_http_server_push_response (server, 200, NULL, "{\"MessageId\":\"ipv6-message\"}");
+  tt_send_ok (manager, alert);
+  /* Closes the client's connection, so the relay's splice ends on its own. */
+  tocsin_manager_unref (manager);
+  relay_free (relay);
+
+  g_assert_cmpuint (tt_http_server_get_n_requests (server), ==, 1);
+  request = tt_http_server_get_request (server, 0);
+  g_assert_cmpstr (tt_http_request_get_path (request), ==, "/v2/email/outbound-emails");
+  g_assert_cmpstr (tt_http_request_get_header (request, "Host"), ==, host);
+  tt_assert_contains (tt_http_request_get_header (request, "Authorization"),
+                      "SignedHeaders=content-type;host;x-amz-date,");
+  assert_signed (request, AWS_ID, AWS_SECRET, NULL);
+}
+
 /* ---- configuration and TLS -------------------------------------------------------------------- */
 
 static void
@@ -592,6 +746,8 @@ main (int argc, char **argv)
   ADD ("/mailapi/ses/environment", test_ses_environment);
   ADD ("/mailapi/ses/no-credentials", test_ses_no_credentials);
   ADD ("/mailapi/ses/half-credentials", test_ses_half_credentials);
+  ADD_DATA ("/mailapi/ses/ipv6/endpoint", "", test_ses_ipv6_endpoint);
+  ADD_DATA ("/mailapi/ses/ipv6/zone", "%25lo", test_ses_ipv6_endpoint);
   ADD_DATA ("/mailapi/config/resend/base-url", "resend", test_config_base_url);
   ADD_DATA ("/mailapi/config/gmail/base-url", "gmail", test_config_base_url);
   ADD_DATA ("/mailapi/config/resend/missing-key", "resend", test_config_missing_secret);

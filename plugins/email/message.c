@@ -221,6 +221,78 @@ priv_tocsin_email_dup_text (TocsinAlert *alert)
   return g_string_free (text, FALSE);
 }
 
+/* ---- the subject on the wire ---------------------------------------------------------------- */
+
+/* The most encoded text one encoded-word carries: "Subject: =?UTF-8?Q?" + 56 + "?=" is 77
+ * characters, within RFC 5322's 78 a line (and RFC 2047's 75 a word). */
+#define Q_TEXT_MAX 56
+
+/* Bytes a Q encoded-word carries as they are: letters and digits; a space is "_". */
+static gsize
+q_width (guchar c)
+{
+  return g_ascii_isalnum (c) || c == ' ' ? 1 : 3;
+}
+
+static void
+append_q (GString *out, guchar c)
+{
+  if (g_ascii_isalnum (c))
+    g_string_append_c (out, (char) c);
+  else if (c == ' ')
+    g_string_append_c (out, '_');
+  else
+    g_string_append_printf (out, "=%02X", c);
+}
+
+/* (transfer full) @text as a raw header value (GMime's form: a leading space, lines ending in
+ * LF) of UTF-8 Q encoded-words, one a line, each ending between two characters as RFC 2047 asks
+ * (a character is its lead byte and the continuation bytes after it). The white space between
+ * encoded-words is not text, so a reader decodes exactly @text. */
+static char *
+dup_q_encoded_value (const char *text)
+{
+  GString *out = g_string_new (" =?UTF-8?Q?");
+  gsize width = 0;
+
+  for (const guchar *p = (const guchar *) text; *p;)
+    {
+      const guchar *end = p + 1;
+      gsize char_width = q_width (*p);
+
+      for (; (*end & 0xc0) == 0x80; end++)
+        char_width += q_width (*end);
+      if (width > 0 && width + char_width > Q_TEXT_MAX)
+        {
+          g_string_append (out, "?=\n =?UTF-8?Q?");
+          width = 0;
+        }
+      for (; p < end; p++)
+        append_q (out, *p);
+      width += char_width;
+    }
+  g_string_append (out, "?=\n");
+  return g_string_free (out, FALSE);
+}
+
+/* Sets @message's Subject so that a mail reader decodes exactly @subject. GMime encodes the words
+ * that need it (non-ASCII, overlong) and writes other ASCII as it is, an encoded-word included:
+ * a title "=?utf-8?q?=0D=0AX:y?=" would reach the reader as a line break and "X:y". A subject
+ * with "=?" is therefore written whole as encoded-words of our own (GMime 3.2 cannot be asked to
+ * encode ASCII text); other subjects stay as GMime writes them, plain ASCII readable as it is. */
+static void
+set_subject (GMimeMessage *message, const char *subject)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  g_autofree char *encoded = NULL;
+
+  g_mime_message_set_subject (message, subject, "utf-8");
+  if (strstr (subject, "=?") == NULL)
+    return;
+  encoded = dup_q_encoded_value (subject);
+  g_mime_header_set_raw_value (g_mime_header_list_get_header (headers, "Subject"), encoded);
+}
+
 /* ---- the message ----------------------------------------------------------------------------- */
 
 /* Characters a Message-ID's left part may keep as they are (RFC 5322 dot-atom text, minus a few
@@ -302,7 +374,7 @@ priv_tocsin_email_build (const EmailTemplate *template, TocsinAlert *alert)
       g_ptr_array_add (recipients, to->envelope);
     }
   g_ptr_array_add (recipients, NULL);
-  g_mime_message_set_subject (message, subject, "utf-8");
+  set_subject (message, subject);
   date = g_date_time_new_from_unix_local (tocsin_alert_get_time (alert) / G_USEC_PER_SEC);
   /* An alert time GLib cannot represent (after the year 9999) dates the message now. */
   if (date == NULL)

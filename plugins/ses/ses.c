@@ -50,7 +50,7 @@ static const char *const message_paths[] = { "message", "Message", NULL };
 typedef struct {
   TocsinHttpClient *client;
   char *url;
-  char *host;   /* the Host header libcurl sends for url: host, or host:port */
+  char *host;   /* the Host header libcurl sends for url: host, or host:port ([::1]:port) */
   char *region;
   char *key_id;
   char *secret;
@@ -192,6 +192,27 @@ read_credentials (Ses *self, const TocsinConfigNode *config, GError **error)
   return TRUE;
 }
 
+/* The URL's host and the Host header's for @host as GLib gives it: a name or IPv4 address as it
+ * is; an IPv6 literal, which GLib gives without brackets ("::1", "fe80::1%eth0"), in brackets,
+ * its zone written "%25eth0" in the URL (RFC 6874) and left out of the Host header, as libcurl
+ * leaves it out of the header it sends (and signs, here, so the two must match). */
+static void
+bracket_host (const char *host, char **url_host, char **header_host)
+{
+  const char *zone = strchr (host, '%');
+  int address_length = zone ? (int) (zone - host) : (int) strlen (host);
+
+  if (strchr (host, ':') == NULL)
+    {
+      *url_host = g_strdup (host);
+      *header_host = g_strdup (host);
+      return;
+    }
+  *header_host = g_strdup_printf ("[%.*s]", address_length, host);
+  *url_host = zone ? g_strdup_printf ("[%.*s%%25%s]", address_length, host, zone + 1)
+                   : g_strdup (*header_host);
+}
+
 /* The endpoint URL and the Host header libcurl will send for it. */
 static gboolean
 read_endpoint (Ses *self, const TocsinConfigNode *config, GError **error)
@@ -200,6 +221,9 @@ read_endpoint (Ses *self, const TocsinConfigNode *config, GError **error)
   g_autofree char *fallback = g_strdup_printf ("https://email.%s.amazonaws.com", self->region);
   g_autoptr (GUri) uri = g_uri_parse (endpoint ? endpoint : fallback, G_URI_FLAGS_ENCODED, NULL);
   const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  g_autofree char *url_host = NULL;
+  g_autofree char *header_host = NULL;
+  g_autofree char *port_suffix = NULL;
   int port;
 
   if (uri == NULL || (g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0)
@@ -214,10 +238,12 @@ read_endpoint (Ses *self, const TocsinConfigNode *config, GError **error)
       return FALSE;
     }
   port = g_uri_get_port (uri);
-  self->host = port > 0 && port != (g_str_equal (scheme, "https") ? 443 : 80)
-                 ? g_strdup_printf ("%s:%d", g_uri_get_host (uri), port)
-                 : g_strdup (g_uri_get_host (uri));
-  self->url = g_strdup_printf ("%s://%s%s", scheme, self->host, SEND_PATH);
+  port_suffix = port > 0 && port != (g_str_equal (scheme, "https") ? 443 : 80)
+                  ? g_strdup_printf (":%d", port)
+                  : g_strdup ("");
+  bracket_host (g_uri_get_host (uri), &url_host, &header_host);
+  self->host = g_strconcat (header_host, port_suffix, NULL);
+  self->url = g_strdup_printf ("%s://%s%s%s", scheme, url_host, port_suffix, SEND_PATH);
   return TRUE;
 }
 
