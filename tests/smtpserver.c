@@ -24,7 +24,7 @@
 /* Generous: the server normally listens within a fraction of a second, but a loaded machine
  * running the tests in parallel may be slow to start Python. */
 #define TT_SMTP_START_TIMEOUT_MS 30000
-/* How often tt_smtp_server_wait_messages() looks again should a file event be missed. */
+/* How often the tt_smtp_server_wait_*() functions look again should a file event be missed. */
 #define TT_SMTP_RECHECK_MS 100
 
 struct _TtSmtpMessage
@@ -126,6 +126,22 @@ build_argv (TtSmtpServer *server, const TtSmtpOptions *options)
       g_ptr_array_add (argv, g_strdup ("--reject-rcpt"));
       g_ptr_array_add (argv, g_strdup (options->reject_rcpt));
     }
+  if (options->reject_rcpt_code != 0)
+    {
+      g_ptr_array_add (argv, g_strdup ("--reject-rcpt-code"));
+      g_ptr_array_add (argv, g_strdup_printf ("%u", options->reject_rcpt_code));
+    }
+  if (options->idle_close_ms > 0)
+    {
+      /* Seconds with a point whatever the locale: g_ascii_dtostr, not printf's %g. */
+      char seconds[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_dtostr (seconds, sizeof seconds, options->idle_close_ms / 1000.0);
+      g_ptr_array_add (argv, g_strdup ("--idle-close"));
+      g_ptr_array_add (argv, g_strdup (seconds));
+    }
+  if (options->idle_close_421)
+    g_ptr_array_add (argv, g_strdup ("--idle-close-421"));
   if (options->tempfail_data > 0)
     {
       g_ptr_array_add (argv, g_strdup ("--tempfail-data"));
@@ -436,6 +452,12 @@ tt_smtp_server_get_n_data_commands (TtSmtpServer *server)
   return get_stat (server, "data_commands");
 }
 
+guint
+tt_smtp_server_get_n_idle_closes (TtSmtpServer *server)
+{
+  return get_stat (server, "idle_closes");
+}
+
 static gboolean
 wake_cb (gpointer user_data)
 {
@@ -443,8 +465,11 @@ wake_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-gboolean
-tt_smtp_server_wait_messages (TtSmtpServer *server, guint n, guint timeout_ms)
+/* Waits until @count (one of the tt_smtp_server_get_n_*() above) reaches @n: TRUE, or FALSE
+ * after @timeout_ms. Every file the server records (a message, stats.json) is renamed into
+ * its folder, so a monitor on the folder wakes the wait whatever is counted. */
+static gboolean
+wait_count (TtSmtpServer *server, guint (*count) (TtSmtpServer *), guint n, guint timeout_ms)
 {
   g_autoptr (GMainContext) context = NULL;
   g_autoptr (GFile) dir = NULL;
@@ -452,15 +477,15 @@ tt_smtp_server_wait_messages (TtSmtpServer *server, guint n, guint timeout_ms)
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   gboolean reached;
 
-  if (tt_smtp_server_get_n_messages (server) >= n)
+  if (count (server) >= n)
     return TRUE;
   /* A private context: the monitor's events wake this loop and nothing of the test's runs. */
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   dir = g_file_new_for_path (server->dir);
-  /* Without a monitor (no inotify) the periodic look below still finds the messages. */
+  /* Without a monitor (no inotify) the periodic look below still finds what it waits for. */
   monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
-  while (!(reached = tt_smtp_server_get_n_messages (server) >= n))
+  while (!(reached = count (server) >= n))
     {
       gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
       g_autoptr (GSource) timer = NULL;
@@ -479,6 +504,18 @@ tt_smtp_server_wait_messages (TtSmtpServer *server, guint n, guint timeout_ms)
     g_file_monitor_cancel (monitor);
   g_main_context_pop_thread_default (context);
   return reached;
+}
+
+gboolean
+tt_smtp_server_wait_messages (TtSmtpServer *server, guint n, guint timeout_ms)
+{
+  return wait_count (server, tt_smtp_server_get_n_messages, n, timeout_ms);
+}
+
+gboolean
+tt_smtp_server_wait_idle_closes (TtSmtpServer *server, guint n, guint timeout_ms)
+{
+  return wait_count (server, tt_smtp_server_get_n_idle_closes, n, timeout_ms);
 }
 
 /* ---- a message ---- */

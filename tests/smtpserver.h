@@ -43,11 +43,20 @@ typedef struct
    * set; so a TT_SMTP_PLAIN server with a username and without this refuses every MAIL. */
   gboolean auth_over_plain;
   /* (nullable) RCPT TO addresses matching this glob (fnmatch: '*', '?', [..]), compared
-   * case-insensitively, get 550; e.g. "*@rejected.example". */
+   * case-insensitively, are refused with reject_rcpt_code; e.g. "*@rejected.example". */
   const char *reject_rcpt;
+  /* The reply code for reject_rcpt: 0 means 550; a 4xx code is a temporary refusal. */
+  guint reject_rcpt_code;
   /* The first N DATA commands get 451 after the content was sent (the message is not
    * recorded); TT_SMTP_ALWAYS: all of them. For retry tests. */
   guint tempfail_data;
+  /* With a value, a session that stays idle this long after a message was accepted (no byte
+   * from the client) is closed by the server, as a real server's command timeout does: silently
+   * (over STARTTLS: with a TLS close_notify, the TCP connection ending once the client answers
+   * it or aborts), or after a "421 4.4.2 ... timeout exceeded" line with idle_close_421 (what
+   * Postfix and Exim send). A session is never cut off in the middle of a message. */
+  guint idle_close_ms;
+  gboolean idle_close_421;
 } TtSmtpOptions;
 
 /* Makes the test certificate if needed (CN=localhost, subjectAltName IP:127.0.0.1 and
@@ -86,6 +95,12 @@ const TtSmtpMessage *tt_smtp_server_get_message (TtSmtpServer *server, guint ind
 guint tt_smtp_server_get_n_connections (TtSmtpServer *server);
 /* DATA commands whose content was received, the ones answered 451 included. */
 guint tt_smtp_server_get_n_data_commands (TtSmtpServer *server);
+/* Sessions the server closed for being idle (idle_close_ms), counted once the server has sent
+ * its last bytes (the 421 line, the close_notify) and closed or begun closing the socket. */
+guint tt_smtp_server_get_n_idle_closes (TtSmtpServer *server);
+/* Waits until at least @n sessions were closed for being idle: TRUE, or FALSE after
+ * @timeout_ms; as tt_smtp_server_wait_messages(). */
+gboolean tt_smtp_server_wait_idle_closes (TtSmtpServer *server, guint n, guint timeout_ms);
 
 /* The envelope sender (MAIL FROM address without the angle brackets; "" for the null sender). */
 const char *tt_smtp_message_get_mail_from (const TtSmtpMessage *message);

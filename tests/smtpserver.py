@@ -18,7 +18,8 @@
 #              {"mail_from", "rcpt_to": [...], "mail_options": [...], "used_tls", "auth_user"
 #              (null without AUTH), "connection" (0-based index of the session that carried it)}
 #   stats.json {"connections": sessions accepted so far, "data_commands": DATA commands whose
-#              content was received, refused (451) or not}
+#              content was received, refused (451) or not, "idle_closes": sessions the server
+#              closed for being idle (--idle-close), counted once the close is under way}
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -60,7 +61,14 @@ def parse_args():
     parser.add_argument("--auth-over-plain", action="store_true",
                         help="accept AUTH on a connection without TLS")
     parser.add_argument("--reject-rcpt", action="append", default=[], metavar="GLOB",
-                        help="answer 550 to RCPT TO addresses matching GLOB (case-insensitive)")
+                        help="refuse RCPT TO addresses matching GLOB (case-insensitive)")
+    parser.add_argument("--reject-rcpt-code", type=int, default=550, metavar="CODE",
+                        help="the reply code of --reject-rcpt (default 550; 4xx: temporary)")
+    parser.add_argument("--idle-close", type=float, default=0, metavar="SECONDS",
+                        help="after an accepted message, close the session if no command comes "
+                        "within SECONDS, without a word (STARTTLS: with a TLS close_notify)")
+    parser.add_argument("--idle-close-421", action="store_true",
+                        help="send \"421 ... timeout\" before an --idle-close, as Postfix does")
     parser.add_argument("--tempfail-data", type=int, default=0, metavar="N",
                         help="answer 451 to the first N DATA commands (-1: to all)")
     parser.add_argument("--debug", action="store_true", help="log the SMTP dialogue on stderr")
@@ -81,11 +89,13 @@ class Recorder:
         self.directory = directory
         self.n_connections = 0
         self.n_data_commands = 0
+        self.n_idle_closes = 0
         self.n_messages = 0
         self.write_stats()
 
     def write_stats(self):
-        stats = {"connections": self.n_connections, "data_commands": self.n_data_commands}
+        stats = {"connections": self.n_connections, "data_commands": self.n_data_commands,
+                 "idle_closes": self.n_idle_closes}
         write_atomically(os.path.join(self.directory, "stats.json"),
                          json.dumps(stats).encode())
 
@@ -97,6 +107,10 @@ class Recorder:
 
     def data_command(self):
         self.n_data_commands += 1
+        self.write_stats()
+
+    def idle_close(self):
+        self.n_idle_closes += 1
         self.write_stats()
 
     def store(self, envelope, meta):
@@ -150,7 +164,8 @@ class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         for pattern in self.args.reject_rcpt:
             if fnmatch.fnmatchcase(address.lower(), pattern.lower()):
-                return f"550 5.1.1 <{address}>: Recipient address rejected"
+                code = self.args.reject_rcpt_code
+                return f"{code} {code // 100}.1.1 <{address}>: Recipient address rejected"
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
@@ -169,6 +184,7 @@ class Handler:
             "connection": server.tt_connection,
         }
         index = self.recorder.store(envelope, meta)
+        server.arm_idle_close()
         return f"250 2.0.0 Ok: queued as {index:04d}"
 
     async def handle_exception(self, error):
@@ -180,6 +196,43 @@ class Handler:
         # A bug here or in aiosmtpd: show it in the test log.
         logging.getLogger("smtpserver").error("SMTP session exception", exc_info=error)
         return f"500 Error: ({error.__class__.__name__}) {error}"
+
+
+class TestSMTP(SMTP):
+    """aiosmtpd's session, which can also drop a connection left idle after a message, as real
+    servers do when their command timeout expires (Postfix's smtpd_timeout): a client that
+    reuses connections must cope with finding its connection gone."""
+
+    def __init__(self, handler, recorder, idle_close, idle_close_421, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.tt_connection = recorder.new_connection()
+        self.tt_recorder = recorder
+        self.tt_idle_close = idle_close
+        self.tt_idle_close_421 = idle_close_421
+        self.tt_idle_handle = None
+
+    def arm_idle_close(self):
+        # Only after an accepted message: a slow client in the middle of a session (a loaded
+        # test machine) is never cut off, only one that has nothing more to say.
+        if self.tt_idle_close > 0:
+            self.tt_idle_handle = self.loop.call_later(self.tt_idle_close, self.idle_close)
+
+    def data_received(self, data):
+        # Any byte from the client (after STARTTLS, as the TLS layer decrypted it) is activity.
+        if self.tt_idle_handle is not None:
+            self.tt_idle_handle.cancel()
+            self.tt_idle_handle = None
+        super().data_received(data)
+
+    def idle_close(self):
+        self.tt_idle_handle = None
+        if self.transport is None or self.transport.is_closing():
+            return
+        if self.tt_idle_close_421:
+            self.transport.write(b"421 4.4.2 localhost Error: timeout exceeded\r\n")
+        # Over STARTTLS this sends the close_notify at once, then waits for the client's.
+        self.transport.close()
+        self.tt_recorder.idle_close()
 
 
 def make_tls_context(args):
@@ -209,9 +262,7 @@ def make_factory(args, loop, recorder):
 
     def factory():
         # asyncio calls this once per accepted connection: it counts sessions.
-        smtp = SMTP(handler, **smtp_kwargs)
-        smtp.tt_connection = recorder.new_connection()
-        return smtp
+        return TestSMTP(handler, recorder, args.idle_close, args.idle_close_421, **smtp_kwargs)
 
     return factory, (tls_context if args.security == "implicit-tls" else None)
 

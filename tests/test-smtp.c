@@ -72,19 +72,28 @@ load_smtp (Fixture *f, const char *attrs, const char *security, const char *extr
   return tt_load_config_ok (f->dir, PREAMBLE, channel, settings);
 }
 
-/* Sends @alert, and fails on a password in the log or the result (transfer full). */
+/* Sends @alert, and fails on a password in the log or the result (transfer full). @log
+ * (optional) gets what was logged meanwhile (transfer full). */
 static TocsinResult *
-send_checked (TocsinManager *manager, TocsinAlert *alert)
+send_logged (TocsinManager *manager, TocsinAlert *alert, char **log)
 {
-  g_autofree char *log = NULL;
+  g_autofree char *text = NULL;
   TocsinResult *result;
 
   tt_log_capture_start ();
   result = tt_send_one (manager, alert);
-  log = tt_log_capture_stop_no_secret (PASSWORD, BAD_PASSWORD, NULL);
+  text = tt_log_capture_stop_no_secret (PASSWORD, BAD_PASSWORD, NULL);
   tt_assert_not_contains (tocsin_result_get_error (result), PASSWORD);
   tt_assert_not_contains (tocsin_result_get_error (result), BAD_PASSWORD);
+  if (log != NULL)
+    *log = g_steal_pointer (&text);
   return result;
+}
+
+static TocsinResult *
+send_checked (TocsinManager *manager, TocsinAlert *alert)
+{
+  return send_logged (manager, alert, NULL);
 }
 
 /* The @index-th message the server accepted, waiting for it (transfer none). */
@@ -317,11 +326,47 @@ test_auth_failure (Fixture *f, gconstpointer data)
   g_assert_cmpuint (tt_smtp_server_get_n_messages (f->server), ==, 0);
 }
 
-/* A recipient the server refuses (550) fails the message, permanently, with the reply code. */
+/* A recipient the server refuses (550) does not keep the message from the other: a success,
+ * with a warning that names the refused address and quotes the reply. Over STARTTLS with AUTH,
+ * in a subprocess: libcurl's debug stream, read to tell the recipients apart, is printed
+ * nowhere, and the AUTH exchange is in no log. */
 static void
-test_rejected_recipient (Fixture *f, gconstpointer data)
+test_one_recipient_refused (Fixture *f, gconstpointer data)
 {
-  TtSmtpOptions options = { .reject_rcpt = "backup@*" };
+  TtSmtpOptions options = { .security = TT_SMTP_STARTTLS, .username = USER,
+                            .password = PASSWORD, .reject_rcpt = "backup@*" };
+  const char *const accepted[] = { "oncall@example.com", NULL };
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinResult) result = NULL;
+  g_autofree char *log = NULL;
+
+  if (!tt_in_subprocess ())
+    {
+      g_test_trap_assert_stderr_unmatched ("*RCPT TO*");
+      g_test_trap_assert_stderr_unmatched ("*AUTH*");
+      g_test_trap_assert_stdout_unmatched ("*RCPT TO*");
+      g_test_trap_assert_stdout_unmatched ("*AUTH*");
+      return;
+    }
+  f->server = tt_smtp_server_new (&options);
+  manager = load_smtp (f, NULL, "starttls",
+                       "<username>" USER "</username><password credential=\"smtp_pw\"/>");
+  result = send_logged (manager, alert, &log);
+  tt_assert_success (result);
+  g_assert_cmpstrv (tt_smtp_message_get_rcpt_to (received (f, 0)), accepted);
+  tt_assert_contains (log, "WARNING [mail] smtp 127.0.0.1:");
+  tt_assert_contains (log, ": the message went to 1 of 2 recipients: the server refused "
+                           "<backup@example.org> 550 5.1.1 <backup@example.org>: Recipient "
+                           "address rejected\n");
+  tt_assert_not_contains (log, "AUTH");
+}
+
+/* Every recipient refused (550): a permanent failure that names each, with its reply. */
+static void
+test_all_recipients_refused (Fixture *f, gconstpointer data)
+{
+  TtSmtpOptions options = { .reject_rcpt = "*" };
   g_autoptr (TocsinManager) manager = NULL;
   g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
   g_autoptr (TocsinResult) result = NULL;
@@ -329,7 +374,29 @@ test_rejected_recipient (Fixture *f, gconstpointer data)
   f->server = tt_smtp_server_new (&options);
   manager = load_smtp (f, NULL, "none", NULL);
   result = send_checked (manager, alert);
-  tt_assert_failed_with (result, "(reply 550: permanent failure)", FALSE);
+  tt_assert_failed_with (result, ": the server refused every recipient: <oncall@example.com> 550 "
+                         "5.1.1 <oncall@example.com>: Recipient address rejected; "
+                         "<backup@example.org> 550 5.1.1 <backup@example.org>: Recipient "
+                         "address rejected (reply 550: permanent failure)", FALSE);
+  g_assert_cmpuint (tt_smtp_server_get_n_messages (f->server), ==, 0);
+  g_assert_cmpuint (tt_smtp_server_get_n_data_commands (f->server), ==, 0);
+}
+
+/* Every recipient refused for now (450): a failure to try again. */
+static void
+test_all_recipients_deferred (Fixture *f, gconstpointer data)
+{
+  TtSmtpOptions options = { .reject_rcpt = "*", .reject_rcpt_code = 450 };
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinResult) result = NULL;
+
+  f->server = tt_smtp_server_new (&options);
+  manager = load_smtp (f, NULL, "none", NULL);
+  result = send_checked (manager, alert);
+  tt_assert_failed_with (result, "<backup@example.org> 450 4.1.1 <backup@example.org>: Recipient "
+                         "address rejected (reply 450: temporary failure)", TRUE);
+  tt_assert_contains (tocsin_result_get_error (result), "<oncall@example.com> 450 4.1.1");
   g_assert_cmpuint (tt_smtp_server_get_n_messages (f->server), ==, 0);
 }
 
@@ -391,6 +458,50 @@ test_connection_reuse (Fixture *f, gconstpointer data)
   g_assert_true (tt_smtp_server_wait_messages (f->server, 12, 10000));
   g_assert_cmpuint (tt_smtp_server_get_n_connections (f->server), >=, 1);
   g_assert_cmpuint (tt_smtp_server_get_n_connections (f->server), <=, workers);
+}
+
+typedef struct {
+  TtSmtpSecurity security;
+  gboolean reply_421;
+} IdleCloseCase;
+
+static const IdleCloseCase plain_421 = { TT_SMTP_PLAIN, TRUE };
+static const IdleCloseCase plain_silent = { TT_SMTP_PLAIN, FALSE };
+static const IdleCloseCase starttls_421 = { TT_SMTP_STARTTLS, TRUE };
+static const IdleCloseCase starttls_silent = { TT_SMTP_STARTTLS, FALSE };
+
+/* The server closes the connection once it has been idle for a while after a message, as a
+ * real server's command timeout does, with a "421 ... timeout" line first (Postfix, Exim) or
+ * without (over STARTTLS, the close_notify is still there to read): the next message goes at
+ * once on a new connection, in one attempt (max-attempts is 1). */
+static void
+test_server_closed_idle (Fixture *f, gconstpointer data)
+{
+  const IdleCloseCase *c = data;
+  TtSmtpOptions options = { .security = c->security, .idle_close_ms = 300,
+                            .idle_close_421 = c->reply_421 };
+  g_autoptr (TocsinManager) manager = NULL;
+  g_autoptr (TocsinAlert) alert = tt_make_alert ("x", NULL, TOCSIN_LEVEL_INFO, FALSE);
+  g_autoptr (TocsinResult) first = NULL;
+  g_autoptr (TocsinResult) second = NULL;
+  g_autofree char *log = NULL;
+
+  f->server = tt_smtp_server_new (&options);
+  manager = load_smtp (f, "workers=\"1\"", c->security == TT_SMTP_PLAIN ? "none" : "starttls",
+                       NULL);
+  first = send_checked (manager, alert);
+  tt_assert_success (first);
+  /* Not a sleep: the server reports the close once it has sent its last bytes. */
+  g_assert_true (tt_smtp_server_wait_idle_closes (f->server, 1, 10000));
+  second = send_logged (manager, alert, &log);
+  tt_assert_success (second);
+  g_assert_cmpuint (tocsin_result_get_attempts (second), ==, 1);
+  g_assert_cmpuint (tt_smtp_message_get_connection (received (f, 1)), ==, 1);
+  g_assert_cmpuint (tt_smtp_server_get_n_connections (f->server), ==, 2);
+  /* libcurl finds out by itself only when the server sent nothing before it closed; otherwise
+   * the message failed on the old connection first. */
+  if (c->security != TT_SMTP_PLAIN || c->reply_421)
+    tt_assert_contains (log, "the server had closed the idle connection");
 }
 
 /* Two email channels on different transports (SMTP and Resend's HTTP API), both delivered by
@@ -490,11 +601,18 @@ main (int argc, char **argv)
   ADD ("/smtp/tls/starttls-not-offered", test_starttls_not_offered);
   ADD ("/smtp/tls/untrusted", test_starttls_untrusted);
   ADD ("/smtp/fail/auth", test_auth_failure);
-  ADD ("/smtp/fail/rejected-recipient", test_rejected_recipient);
+  ADD ("/smtp/recipients/one-refused", test_one_recipient_refused);
+  ADD ("/smtp/recipients/all-refused-5xx", test_all_recipients_refused);
+  ADD ("/smtp/recipients/all-refused-4xx", test_all_recipients_deferred);
   ADD ("/smtp/fail/temporary", test_temporary_failure);
   ADD ("/smtp/fail/server-gone", test_server_gone);
   ADD_DATA ("/smtp/reuse/one-worker", GUINT_TO_POINTER (1), test_connection_reuse);
   ADD_DATA ("/smtp/reuse/four-workers", GUINT_TO_POINTER (4), test_connection_reuse);
+  ADD_DATA ("/smtp/reuse/server-closed-plain-421", &plain_421, test_server_closed_idle);
+  ADD_DATA ("/smtp/reuse/server-closed-plain-silent", &plain_silent, test_server_closed_idle);
+  ADD_DATA ("/smtp/reuse/server-closed-starttls-421", &starttls_421, test_server_closed_idle);
+  ADD_DATA ("/smtp/reuse/server-closed-starttls-silent", &starttls_silent,
+            test_server_closed_idle);
   ADD ("/smtp/config/port", test_config_port);
   ADD ("/smtp/config/security", test_config_security);
   ADD ("/smtp/config/missing-host", test_config_missing_host);

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* libcurl 8.2 fixed the spelling of this option; 7.88 (Debian 12) only has the old one. */
 #if CURL_AT_LEAST_VERSION(8, 2, 0)
@@ -359,6 +360,21 @@ test_reject_rcpt (void)
                     accepted);
 }
 
+/* reject_rcpt_code: the refusal has that code, and a 4xx code the matching status class. */
+static void
+test_reject_rcpt_code (void)
+{
+  TtSmtpOptions options = { .reject_rcpt = "*@rejected.example", .reject_rcpt_code = 450 };
+  g_autoptr (TtSmtpServer) server = tt_smtp_server_new (&options);
+  const char *const rejected[] = { "bob@rejected.example", NULL };
+  Mail mail = { .url = tt_smtp_server_get_url (server), .rcpt = rejected };
+  long response = 0;
+
+  g_assert_cmpint (send_mail (&mail, &response), !=, CURLE_OK);
+  g_assert_cmpint (response, ==, 450);
+  g_assert_cmpuint (tt_smtp_server_get_n_messages (server), ==, 0);
+}
+
 static void
 test_tempfail_data (void)
 {
@@ -410,6 +426,59 @@ test_connection_reuse (void)
   g_assert_cmpuint (tt_smtp_server_get_n_connections (server), ==, 2);
   g_assert_cmpuint (tt_smtp_message_get_connection (tt_smtp_server_get_message (server, 2)), ==,
                     1);
+}
+
+/* What the server sent on @curl's connection (the one libcurl kept) until it closed it, read
+ * from the socket itself (transfer full). */
+static char *
+read_until_closed (CURL *curl)
+{
+  curl_socket_t sock = CURL_SOCKET_BAD;
+  GString *text = g_string_new (NULL);
+
+  g_assert_cmpint (curl_easy_getinfo (curl, CURLINFO_ACTIVESOCKET, &sock), ==, CURLE_OK);
+  g_assert_cmpint (sock, !=, CURL_SOCKET_BAD);
+  for (;;)
+    {
+      GPollFD poll_fd = { sock, G_IO_IN, 0 };
+      char buffer[256];
+      gssize n;
+
+      g_assert_cmpint (g_poll (&poll_fd, 1, WAIT_MS), ==, 1);
+      n = recv (sock, buffer, sizeof buffer, 0);
+      g_assert_cmpint (n, >=, 0);
+      if (n == 0)
+        return g_string_free (text, FALSE);
+      g_string_append_len (text, buffer, n);
+    }
+}
+
+/* idle_close_ms: after a message, the idle session is closed, after a 421 line with
+ * idle_close_421, and the close is counted; the server serves the next client. */
+static void
+test_idle_close (void)
+{
+  for (guint with_421 = 0; with_421 < 2; with_421++)
+    {
+      TtSmtpOptions options = { .idle_close_ms = 100, .idle_close_421 = with_421 };
+      g_autoptr (TtSmtpServer) server = tt_smtp_server_new (&options);
+      Mail mail = { .url = tt_smtp_server_get_url (server) };
+      CURL *curl = curl_easy_init ();
+      g_autofree char *last_words = NULL;
+
+      g_assert_cmpuint (tt_smtp_server_get_n_idle_closes (server), ==, 0);
+      g_assert_cmpint (send_with (curl, &mail, NULL), ==, CURLE_OK);
+      g_assert_true (tt_smtp_server_wait_idle_closes (server, 1, WAIT_MS));
+      g_assert_cmpuint (tt_smtp_server_get_n_idle_closes (server), ==, 1);
+      last_words = read_until_closed (curl);
+      g_assert_cmpstr (last_words, ==,
+                       with_421 ? "421 4.4.2 localhost Error: timeout exceeded\r\n" : "");
+      curl_easy_cleanup (curl);
+
+      g_assert_cmpint (send_mail (&mail, NULL), ==, CURLE_OK);
+      g_assert_cmpuint (tt_smtp_server_get_n_messages (server), ==, 2);
+      g_assert_cmpuint (tt_smtp_server_get_n_connections (server), ==, 2);
+    }
 }
 
 static void
@@ -467,8 +536,10 @@ main (int argc, char **argv)
   g_test_add_func ("/smtpserver/auth-required", test_auth_required);
   g_test_add_func ("/smtpserver/auth-over-plain", test_auth_over_plain);
   g_test_add_func ("/smtpserver/reject-rcpt", test_reject_rcpt);
+  g_test_add_func ("/smtpserver/refusal-code", test_reject_rcpt_code);
   g_test_add_func ("/smtpserver/tempfail-data", test_tempfail_data);
   g_test_add_func ("/smtpserver/connection-reuse", test_connection_reuse);
+  g_test_add_func ("/smtpserver/idle-close", test_idle_close);
   g_test_add_func ("/smtpserver/server-stopped", test_server_stopped);
   g_test_add_func ("/smtpserver/wait-messages", test_wait_messages);
   status = g_test_run ();
