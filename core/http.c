@@ -413,11 +413,13 @@ prepare (CURL *handle, TocsinHttpRequest *request, struct curl_slist *headers,
 }
 
 /* (transfer full) A one-line, redacted excerpt of a response body for an error message.
- * Redacted before it is cut, so a secret that straddles the cut is still recognised whole. */
+ * Redacted before it is cut to EXCERPT_CHARS, so a secret that straddles that cut is still
+ * recognised whole; but only the start of the body is redacted (eight times what is shown),
+ * since redacting costs time in proportion to the text and 64 KiB could hold a worker up. */
 static char *
 excerpt (const GString *body)
 {
-  g_autofree char *valid = g_utf8_make_valid (body->str, body->len);
+  g_autofree char *valid = g_utf8_make_valid (body->str, MIN (body->len, EXCERPT_CHARS * 8));
   g_autofree char *redacted = NULL;
   char *flat;
 

@@ -34,17 +34,21 @@ static const Rule rules[] = {
   { "\\b(xox[abposr])-[A-Za-z0-9-]{8,}", "\\1-***" },
   { "\\bre_[A-Za-z0-9_]{8,}", "re_***" },
   { "\\bya29\\.[A-Za-z0-9._-]{8,}", "ya29.***" },
-  /* user:password@ in any URL */
-  { "([a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]*):[^@/\\s]*@", "\\1:***@" },
+  /* user:password@ in any URL (a scheme is short: bounded, so that a long run of letters is not
+   * scanned again from each of its positions) */
+  { "([a-zA-Z][a-zA-Z0-9+.-]{0,31}://[^/\\s:@]*):[^@/\\s]*@", "\\1:***@" },
   /* Credential-bearing headers, up to the end of the line */
   { "(?i)\\b(authorization|proxy-authorization|x-api-key|api-key|cookie|set-cookie)\\s*:\\s*[^\\r\\n]*",
     "\\1: ***" },
   { "(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{4,}", "\\1 ***" },
   /* key=value, key: value and "key": "value" assignments of secret-looking names: a quoted
-   * value is masked whole (up to its closing quote), a bare one up to a separator. */
-  { "(?i)\\b((?:[a-z0-9_-]*?)(?:" SECRET_NAMES ")s?)([\"']?\\s*[=:]\\s*)([\"'])(?:(?!\\3).)*\\3",
+   * value is masked whole (up to its closing quote, past escaped quotes, or to the end of the
+   * line when it has none), a bare one up to a separator. The name's prefix is bounded: tried
+   * from every word boundary, an unbounded one made a long hyphenated text quadratic. */
+  { "(?im)\\b((?:[a-z0-9_-]{0,32}?)(?:" SECRET_NAMES ")s?)([\"']?\\s*[=:]\\s*)([\"'])"
+    "(?:\\\\.|(?!\\3).)*(?:\\3|$)",
     "\\1\\2\\3***\\3" },
-  { "(?i)\\b((?:[a-z0-9_-]*?)(?:" SECRET_NAMES ")s?)([\"']?\\s*[=:]\\s*)[^\\s\"'&,;}]+",
+  { "(?i)\\b((?:[a-z0-9_-]{0,32}?)(?:" SECRET_NAMES ")s?)([\"']?\\s*[=:]\\s*)[^\\s\"'&,;}]+",
     "\\1\\2***" },
 };
 
@@ -95,23 +99,47 @@ tocsin_redact_register_secret (const char *secret)
   g_rw_lock_writer_unlock (&secrets_lock);
 }
 
-static char *
-mask_known_secrets (char *text)
+/* Marks in @masked every byte of @text that a registered secret covers. All occurrences are
+ * found on the original text and masked as merged runs, so overlapping secrets leave nothing of
+ * either. Returns whether any was found. */
+static gboolean
+mark_known_secrets (const char *text, gboolean *masked)
 {
+  gboolean any = FALSE;
+
   g_rw_lock_reader_lock (&secrets_lock);
   for (guint i = 0; secrets != NULL && i < secrets->len; i++)
     {
       const char *secret = secrets->pdata[i];
-      if (strstr (text, secret) != NULL)
+      gsize length = strlen (secret);
+
+      for (const char *p = strstr (text, secret); p != NULL; p = strstr (p + 1, secret))
         {
-          GString *s = g_string_new (text);
-          g_string_replace (s, secret, "***", 0);
-          g_free (text);
-          text = g_string_free (s, FALSE);
+          memset (masked + (p - text), TRUE, length * sizeof *masked);
+          any = TRUE;
         }
     }
   g_rw_lock_reader_unlock (&secrets_lock);
-  return text;
+  return any;
+}
+
+/* (transfer full) @text with each run of registered secrets replaced by "***". */
+static char *
+mask_known_secrets (const char *text)
+{
+  gsize length = strlen (text);
+  g_autofree gboolean *masked = g_new0 (gboolean, length + 1);
+  GString *out;
+
+  if (!mark_known_secrets (text, masked))
+    return g_strdup (text);
+  out = g_string_sized_new (length);
+  for (gsize i = 0; i < length; i++)
+    if (!masked[i])
+      g_string_append_c (out, text[i]);
+    else if (i == 0 || !masked[i - 1])
+      g_string_append (out, "***");
+  return g_string_free (out, FALSE);
 }
 
 char *
@@ -122,16 +150,26 @@ tocsin_redact (const char *text)
   if (text == NULL)
     return NULL;
   compile_rules_once ();
+  /* The patterns need UTF-8: on an invalid byte PCRE2 refuses the whole text, which would go
+   * out unmasked. Invalid bytes become U+FFFD first. */
+  result = g_utf8_make_valid (text, -1);
   /* Known secrets first: a secret may be cut in two by a later pattern otherwise. */
-  result = mask_known_secrets (g_strdup (text));
+  {
+    char *masked = mask_known_secrets (result);
+    g_free (result);
+    result = masked;
+  }
   for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
     {
-      char *next = g_regex_replace (compiled[i], result, -1, 0, rules[i].replacement, 0, NULL);
-      if (next != NULL)
-        {
-          g_free (result);
-          result = next;
-        }
+      g_autoptr (GError) error = NULL;
+      char *next = g_regex_replace (compiled[i], result, -1, 0, rules[i].replacement, 0, &error);
+
+      g_free (result);
+      /* A rule that cannot run (PCRE2 out of memory on a huge text) must not let the text out
+       * unchecked. */
+      if (next == NULL)
+        return g_strdup ("[text withheld: it could not be checked for secrets]");
+      result = next;
     }
   return result;
 }

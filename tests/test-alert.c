@@ -756,6 +756,54 @@ test_redact_secret_nested (void)
   assert_redacted ("key Pm2longer end", "key *** end");
 }
 
+/* Overlapping registered secrets: every occurrence is found on the original text, so nothing
+ * of either is left. */
+static void
+test_redact_secret_overlapping (void)
+{
+  tocsin_redact_register_secret ("Ov9aaaaaa1234");
+  tocsin_redact_register_secret ("1234bbbbbbOv9");
+  assert_redacted ("x Ov9aaaaaa1234bbbbbbOv9 y", "x *** y");
+  assert_redacted ("1234bbbbbbOv9aaaaaa1234 z", "*** z");
+}
+
+/* Quoted values that end oddly are masked all the same: no closing quote (to the end of the
+ * line), an escaped quote inside. */
+static void
+test_redact_quoted_odd (void)
+{
+  assert_redacted ("password='hunter2", "password='***'");
+  assert_redacted ("{\"password\": \"hunter2\nnext line", "{\"password\": \"***\"\nnext line");
+  assert_redacted ("\"token\": \"abc\\\"def-ghi\" end", "\"token\": \"***\" end");
+}
+
+/* An invalid UTF-8 byte used to make every pattern fail, and the text went out unmasked. */
+static void
+test_redact_invalid_utf8 (void)
+{
+  g_autofree char *redacted = tocsin_redact ("HTTP 401: {\"error\":\"bad api_key=sk_live_ABCDEF123456\"} "
+                                             "Authorization: Bearer eyJhbGciOi caf\xe9");
+
+  g_assert_true (g_utf8_validate (redacted, -1, NULL));
+  g_assert_null (strstr (redacted, "sk_live_ABCDEF123456"));
+  g_assert_null (strstr (redacted, "eyJhbGciOi"));
+}
+
+/* Texts that made the patterns quadratic (minutes for 64 KiB) are redacted at once; a
+ * regression shows as this test running into CTest's timeout. */
+static void
+test_redact_long_hyphenated (void)
+{
+  GString *text = g_string_new ("password=hunter2 ");
+  g_autofree char *redacted = NULL;
+
+  for (guint i = 0; i < 48 * 1024; i++)
+    g_string_append (text, i % 3 == 0 ? "token-" : "a-");
+  redacted = tocsin_redact (text->str);
+  g_assert_true (g_str_has_prefix (redacted, "password=*** "));
+  g_string_free (text, TRUE);
+}
+
 static gpointer
 redact_in_loop (gpointer data)
 {
@@ -862,6 +910,10 @@ main (int argc, char **argv)
   g_test_add_func ("/redact/secret/registered", test_redact_secret_registered);
   g_test_add_func ("/redact/secret/short", test_redact_secret_short);
   g_test_add_func ("/redact/secret/nested", test_redact_secret_nested);
+  g_test_add_func ("/redact/secret/overlapping", test_redact_secret_overlapping);
+  g_test_add_func ("/redact/assignment/odd-quotes", test_redact_quoted_odd);
+  g_test_add_func ("/redact/invalid-utf8", test_redact_invalid_utf8);
+  g_test_add_func ("/redact/long-hyphenated", test_redact_long_hyphenated);
   g_test_add_func ("/redact/threads", test_redact_threads);
 
   return g_test_run ();
