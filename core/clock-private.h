@@ -11,4 +11,10 @@ G_BEGIN_DECLS
  * test that the wait has begun and advancing the clock now ends it. No-op for the system clock. */
 void priv_tocsin_clock_count_sleeper (TocsinClock *clock, int delta);
 
+/* The reading @timeout seconds after @now: G_MAXINT64 (no deadline) for a timeout too large for
+ * the clock, INFINITY included; @now for a negative or NaN one. Computed in floating point, so
+ * that neither a large timeout nor a negative reading (a manual clock may start anywhere)
+ * overflows. */
+gint64 priv_tocsin_clock_deadline (gint64 now, double timeout);
+
 G_END_DECLS

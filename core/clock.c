@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "clock-private.h"
 
+#include <math.h>
+
 struct _TocsinClock {
   gatomicrefcount ref;
   gboolean manual;
@@ -67,13 +69,24 @@ tocsin_clock_now (TocsinClock *clock)
   return now;
 }
 
+gint64
+priv_tocsin_clock_deadline (gint64 now, double timeout)
+{
+  if (isnan (timeout) || timeout <= 0)
+    return now;
+  if (timeout * G_USEC_PER_SEC >= (double) G_MAXINT64 - (double) now)
+    return G_MAXINT64;
+  return now + (gint64) (timeout * G_USEC_PER_SEC);
+}
+
 void
 tocsin_clock_advance (TocsinClock *clock, gint64 usec)
 {
   g_return_if_fail (clock != NULL && clock->manual);
   g_return_if_fail (usec >= 0);
   g_mutex_lock (&clock->lock);
-  clock->now += usec;
+  /* Saturating: a test that jumps "to the end of time" must not wrap around to the past. */
+  clock->now = usec > G_MAXINT64 - clock->now ? G_MAXINT64 : clock->now + usec;
   g_cond_broadcast (&clock->moved);
   g_mutex_unlock (&clock->lock);
 }

@@ -2,12 +2,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "channel-private.h"
 #include "channel-spec-private.h"
+#include "clock-private.h"
 #include "config-private.h"
 #include "log-private.h"
 #include "registry-private.h"
 #include "spool-private.h"
 #include "stats-private.h"
 
+#include <math.h>
 #include <string.h>
 
 /* How often the watchdog looks for deliveries past their timeout. Timeouts are >= 1 s, so a
@@ -558,8 +560,9 @@ tocsin_manager_flush (TocsinManager *manager, double timeout)
   gint64 deadline = -1;
 
   g_return_val_if_fail (manager != NULL, FALSE);
-  if (timeout >= 0)
-    deadline = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+  /* Negative: no deadline (-1 for the wait); NaN is treated as 0, not as forever. */
+  if (!(timeout < 0))
+    deadline = priv_tocsin_clock_deadline (g_get_monotonic_time (), isnan (timeout) ? 0 : timeout);
   return priv_tocsin_pending_wait (manager->pending, deadline);
 }
 

@@ -3,6 +3,8 @@
 #include <tocsin/tocsin.h>
 #include <math.h>
 
+#include "clock-private.h"
+
 struct _TocsinThrottle {
   gatomicrefcount ref;
   TocsinClock *clock; /* (owned) */
@@ -161,12 +163,8 @@ tocsin_throttle_acquire (TocsinThrottle *throttle, double timeout, double *retry
   g_return_val_if_fail (throttle != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  timeout = isnan (timeout) || timeout < 0 ? 0 : timeout;
   now = tocsin_clock_now (throttle->clock);
-  /* A timeout too large for the clock (INFINITY included) means no deadline; converting it to
-   * gint64 would be undefined behaviour. */
-  deadline = timeout >= (double) (G_MAXINT64 - now) / G_USEC_PER_SEC
-               ? G_MAXINT64 : now + (gint64) (timeout * G_USEC_PER_SEC);
+  deadline = priv_tocsin_clock_deadline (now, timeout);
   for (;;)
     {
       double wait;

@@ -542,10 +542,40 @@ test_threads_exact (Fixture *f, gconstpointer data)
   g_assert_false (tocsin_throttle_try_acquire (throttle));
 }
 
+/* A manual clock may read negative: a timeout of 0 is still "at once", not "no deadline"
+ * (G_MAXINT64 - now overflowed). */
+static void
+test_negative_clock (void)
+{
+  g_autoptr (TocsinClock) clock = tocsin_clock_new_manual (-1);
+  g_autoptr (TocsinThrottle) throttle = tocsin_throttle_new_with_clock (1, 60, 1, clock);
+  g_autoptr (GError) error = NULL;
+  double retry_after = 0;
+
+  g_assert_true (tocsin_throttle_try_acquire (throttle));
+  g_assert_false (tocsin_throttle_acquire (throttle, 0, &retry_after, &error));
+  g_assert_error (error, TOCSIN_ERROR, TOCSIN_ERROR_THROTTLED);
+  g_assert_cmpfloat_with_epsilon (retry_after, 60, 1e-6);
+}
+
+/* Advancing a manual clock saturates instead of wrapping around to the past. */
+static void
+test_clock_advance_saturates (void)
+{
+  g_autoptr (TocsinClock) clock = tocsin_clock_new_manual (1000);
+
+  tocsin_clock_advance (clock, G_MAXINT64);
+  g_assert_cmpint (tocsin_clock_now (clock), ==, G_MAXINT64);
+  tocsin_clock_advance (clock, 1);
+  g_assert_cmpint (tocsin_clock_now (clock), ==, G_MAXINT64);
+}
+
 int
 main (int argc, char **argv)
 {
   tt_init (&argc, &argv);
+  g_test_add_func ("/throttle/clock/negative", test_negative_clock);
+  g_test_add_func ("/throttle/clock/advance-saturates", test_clock_advance_saturates);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/throttle/clamp/in-range", test_clamp_in_range);
