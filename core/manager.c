@@ -513,6 +513,71 @@ tocsin_manager_send (TocsinManager *manager, TocsinAlert *alert, const char *tar
   return tocsin_manager_send_many (manager, &alert, 1, target);
 }
 
+/* TRUE when queueing @alerts would make the caller wait for room: a channel they go to has a
+ * full queue and the block policy. (A queue may fill a moment later; that caller then waits.) */
+static gboolean
+would_block (TocsinManager *manager, TocsinAlert *const *alerts, guint n, const char *target)
+{
+  TocsinChannel *resolved = NULL;
+  gboolean blocks = FALSE;
+
+  g_rw_lock_reader_lock (&manager->lock);
+  if (target != NULL)
+    resolved = find_target_locked (manager, target);
+  if (target == NULL || resolved != NULL)
+    for (guint c = 0; c < manager->channels->len && !blocks; c++)
+      {
+        TocsinChannel *channel = manager->channels->pdata[c];
+        for (guint a = 0; a < n && !blocks; a++)
+          blocks = wants (channel, resolved, alerts[a]) && priv_tocsin_channel_would_block (channel);
+      }
+  g_rw_lock_reader_unlock (&manager->lock);
+  return blocks;
+}
+
+typedef struct {
+  TocsinManager *manager; /* (owned): this thread may be the last to hold it */
+  GPtrArray *alerts;      /* (owned) (element-type TocsinAlert) */
+  char *target;
+  GTask *task;            /* (owned) */
+  GCancellable *cancellable;
+} Dispatch;
+
+static gpointer
+dispatch_thread (gpointer data)
+{
+  Dispatch *d = data;
+
+  priv_tocsin_batch_unref (start_send (d->manager, (TocsinAlert *const *) d->alerts->pdata,
+                                       d->alerts->len, d->target, d->task, d->cancellable));
+  g_ptr_array_unref (d->alerts);
+  g_free (d->target);
+  g_object_unref (d->task);
+  g_clear_object (&d->cancellable);
+  /* Not a channel worker: freeing the manager here joins none of its own threads. */
+  tocsin_manager_unref (d->manager);
+  g_free (d);
+  return NULL;
+}
+
+/* Queues @alerts from a thread of its own, which waits for room where the caller must not (an
+ * asynchronous send returns at once); it holds a reference to the manager meanwhile. */
+static void
+dispatch_in_thread (TocsinManager *manager, TocsinAlert *const *alerts, guint n,
+                    const char *target, GTask *task, GCancellable *cancellable)
+{
+  Dispatch *d = g_new0 (Dispatch, 1);
+
+  d->manager = tocsin_manager_ref (manager);
+  d->alerts = g_ptr_array_new_full (n, (GDestroyNotify) tocsin_alert_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (d->alerts, tocsin_alert_ref (alerts[i]));
+  d->target = g_strdup (target);
+  d->task = g_object_ref (task);
+  d->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  g_thread_unref (g_thread_new ("tocsin-dispatch", dispatch_thread, d));
+}
+
 void
 tocsin_manager_send_async (TocsinManager *manager, TocsinAlert *const *alerts, guint n_alerts,
                            const char *target, GCancellable *cancellable,
@@ -528,7 +593,10 @@ tocsin_manager_send_async (TocsinManager *manager, TocsinAlert *const *alerts, g
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, tocsin_manager_send_async);
   g_task_set_task_data (task, manager, NULL);
-  priv_tocsin_batch_unref (start_send (manager, alerts, n_alerts, target, task, cancellable));
+  if (would_block (manager, alerts, n_alerts, target))
+    dispatch_in_thread (manager, alerts, n_alerts, target, task, cancellable);
+  else
+    priv_tocsin_batch_unref (start_send (manager, alerts, n_alerts, target, task, cancellable));
 }
 
 GPtrArray *

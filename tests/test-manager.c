@@ -875,6 +875,42 @@ test_async_results (Fixture *f, gconstpointer data)
   tocsin_alert_unref (alerts[1]);
 }
 
+/* An async send returns at once even when a channel's full queue would make a caller wait
+ * (overflow block, on a test clock that never reaches the block timeout): the alerts are queued
+ * from a thread of tocsin's, and the callback still comes in the caller's main context. */
+static void
+test_async_full_queue (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new ("af-hang", "ctl");
+  g_autoptr (TocsinAlert) info = alert ("a", TOCSIN_LEVEL_INFO);
+  AsyncData d = { g_main_loop_new (NULL, FALSE), f->manager };
+  Ctl *hang, *ok;
+
+  tocsin_channel_spec_add_setting (spec, "mode", "gate");
+  tocsin_channel_spec_set_retry (spec, 1, 1, 1);
+  tocsin_channel_spec_set_timeout (spec, 100);
+  tocsin_channel_spec_set_queue (spec, 1, TOCSIN_OVERFLOW_BLOCK, 100);
+  g_assert_true (tocsin_manager_add_channel (f->manager, spec, NULL));
+  add (f, "af-ok", NULL, TOCSIN_LEVEL_INFO, NULL);
+  hang = ctl_lookup ("af-hang");
+  ok = ctl_lookup ("af-ok");
+  g_assert_cmpuint (tocsin_manager_post (f->manager, info, NULL), ==, 2);
+  ctl_wait_inside (hang, 1);
+  tocsin_manager_send_async (f->manager, &info, 1, NULL, NULL, on_sent, &d);
+  /* Returned: the healthy channel gets the alert while the other's queue is still full. */
+  g_assert_true (ctl_wait_delivered_for (ok, 2, 30));
+  g_assert_null (d.results);
+  ctl_open_gate (hang);
+  g_main_loop_run (d.loop);
+  g_assert_no_error (d.error);
+  g_assert_true (d.thread == g_thread_self ());
+  g_assert_cmpuint (d.results->len, ==, 2);
+  g_assert_true (tocsin_result_get_success (result_at (d.results, 0)));
+  g_assert_true (tocsin_result_get_success (result_at (d.results, 1)));
+  g_ptr_array_unref (d.results);
+  g_main_loop_unref (d.loop);
+}
+
 static void
 test_async_empty (Fixture *f, gconstpointer data)
 {
@@ -1045,6 +1081,7 @@ main (int argc, char **argv)
   ADD ("/manager/flush/timeout", test_flush_timeout);
   ADD ("/manager/workers/parallel", test_workers_parallel);
   ADD ("/manager/workers/forced-to-one", test_workers_forced_to_one);
+  ADD ("/manager/async/full-queue", test_async_full_queue);
   ADD ("/manager/async/results", test_async_results);
   ADD ("/manager/async/empty", test_async_empty);
   ADD ("/manager/async/cancel", test_async_cancel);

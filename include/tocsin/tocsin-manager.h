@@ -114,12 +114,11 @@ GPtrArray *tocsin_manager_send_many (TocsinManager *manager, TocsinAlert *const 
 
 /**
  * tocsin_manager_send_async:
- * Starts delivering @alerts as tocsin_manager_send_many() does and returns at once, unless a
- * channel's queue is full with the "block" overflow policy: then it waits for room there, up to
- * the channel's block-timeout, after the other channels have the alerts (as
- * tocsin_manager_post() does); choose a drop policy for channels a main loop must never wait
- * on. @callback runs in the thread-default main context of the caller once every delivery has
- * finished.
+ * Starts delivering @alerts as tocsin_manager_send_many() does and returns at once. When a
+ * channel they go to has a full queue with the "block" overflow policy, they are queued from a
+ * thread of tocsin's, which waits for room there (up to the channel's block-timeout); alerts
+ * posted meanwhile may then be queued before them. @callback runs in the thread-default main
+ * context of the caller once every delivery has finished.
  * Cancelling @cancellable makes the call finish early with %G_IO_ERROR_CANCELLED; the
  * deliveries themselves go on (they count in the statistics). The manager is not a GObject:
  * the callback's source object is %NULL; pass @manager to tocsin_manager_send_finish().
@@ -140,8 +139,10 @@ GPtrArray *tocsin_manager_send_finish (TocsinManager *manager, GAsyncResult *res
 /**
  * tocsin_manager_post:
  * Fire and forget: queues @alert (a reference is taken) for the matching channels and returns
- * at once (unless a channel's queue is full with the "block" overflow policy: see
- * tocsin_manager_send_async()). Outcomes reach only the statistics and the log.
+ * at once, unless a channel's queue is full with the "block" overflow policy: it then waits for
+ * room there, up to the channel's block-timeout, once the other channels have the alert (use
+ * tocsin_manager_send_async(), or a drop policy, where the caller must never wait). Outcomes
+ * reach only the statistics and the log.
  * Returns: the number of channels it was queued for (throttled ones excluded)
  */
 TOCSIN_AVAILABLE_IN_1_0
