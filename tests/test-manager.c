@@ -582,6 +582,21 @@ add_gated (Fixture *f, const char *key, double timeout, guint workers)
   g_assert_true (tocsin_manager_add_channel (f->manager, spec, NULL));
 }
 
+/* A gated channel (timeout 100 s) whose queue holds @size alerts, with the block policy (100 s
+ * on the test's clock, which does not move unless told), then a healthy channel @ok_key. */
+static void
+add_gated_full_then_ok (Fixture *f, const char *key, guint size, const char *ok_key)
+{
+  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new (key, "ctl");
+
+  tocsin_channel_spec_add_setting (spec, "mode", "gate");
+  tocsin_channel_spec_set_retry (spec, 1, 1, 1);
+  tocsin_channel_spec_set_timeout (spec, 100);
+  tocsin_channel_spec_set_queue (spec, size, TOCSIN_OVERFLOW_BLOCK, 100);
+  g_assert_true (tocsin_manager_add_channel (f->manager, spec, NULL));
+  add (f, ok_key, NULL, TOCSIN_LEVEL_INFO, NULL);
+}
+
 static void
 test_hang_isolated (Fixture *f, gconstpointer data)
 {
@@ -694,18 +709,12 @@ post_thread (gpointer data)
 static void
 test_hang_block_others_first (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new ("bo-hang", "ctl");
   g_autoptr (TocsinAlert) info = alert ("hello", TOCSIN_LEVEL_INFO);
   Poster p = { f->manager, info, 0 };
   Ctl *hang, *ok;
   GThread *thread;
 
-  tocsin_channel_spec_add_setting (spec, "mode", "gate");
-  tocsin_channel_spec_set_retry (spec, 1, 1, 1);
-  tocsin_channel_spec_set_timeout (spec, 100);
-  tocsin_channel_spec_set_queue (spec, 2, TOCSIN_OVERFLOW_BLOCK, 100);
-  g_assert_true (tocsin_manager_add_channel (f->manager, spec, NULL));
-  add (f, "bo-ok", NULL, TOCSIN_LEVEL_INFO, NULL);
+  add_gated_full_then_ok (f, "bo-hang", 2, "bo-ok");
   hang = ctl_lookup ("bo-hang");
   ok = ctl_lookup ("bo-ok");
   /* The hung channel's queue is full (one delivery stuck, one waiting); the third post waits
@@ -881,17 +890,11 @@ test_async_results (Fixture *f, gconstpointer data)
 static void
 test_async_full_queue (Fixture *f, gconstpointer data)
 {
-  g_autoptr (TocsinChannelSpec) spec = tocsin_channel_spec_new ("af-hang", "ctl");
   g_autoptr (TocsinAlert) info = alert ("a", TOCSIN_LEVEL_INFO);
   AsyncData d = { g_main_loop_new (NULL, FALSE), f->manager };
   Ctl *hang, *ok;
 
-  tocsin_channel_spec_add_setting (spec, "mode", "gate");
-  tocsin_channel_spec_set_retry (spec, 1, 1, 1);
-  tocsin_channel_spec_set_timeout (spec, 100);
-  tocsin_channel_spec_set_queue (spec, 1, TOCSIN_OVERFLOW_BLOCK, 100);
-  g_assert_true (tocsin_manager_add_channel (f->manager, spec, NULL));
-  add (f, "af-ok", NULL, TOCSIN_LEVEL_INFO, NULL);
+  add_gated_full_then_ok (f, "af-hang", 1, "af-ok");
   hang = ctl_lookup ("af-hang");
   ok = ctl_lookup ("af-ok");
   g_assert_cmpuint (tocsin_manager_post (f->manager, info, NULL), ==, 2);
