@@ -528,8 +528,11 @@ would_block (TocsinManager *manager, TocsinAlert *const *alerts, guint n, const 
     for (guint c = 0; c < manager->channels->len && !blocks; c++)
       {
         TocsinChannel *channel = manager->channels->pdata[c];
+        /* The queue first: almost always it has room, and the alerts need no look. */
+        if (!priv_tocsin_channel_would_block (channel))
+          continue;
         for (guint a = 0; a < n && !blocks; a++)
-          blocks = wants (channel, resolved, alerts[a]) && priv_tocsin_channel_would_block (channel);
+          blocks = wants (channel, resolved, alerts[a]);
       }
   g_rw_lock_reader_unlock (&manager->lock);
   return blocks;

@@ -99,14 +99,24 @@ tocsin_redact_register_secret (const char *secret)
   g_rw_lock_writer_unlock (&secrets_lock);
 }
 
+static gboolean
+contains_known_secret (const char *text)
+{
+  gboolean found = FALSE;
+
+  g_rw_lock_reader_lock (&secrets_lock);
+  for (guint i = 0; secrets != NULL && i < secrets->len && !found; i++)
+    found = strstr (text, secrets->pdata[i]) != NULL;
+  g_rw_lock_reader_unlock (&secrets_lock);
+  return found;
+}
+
 /* Marks in @masked every byte of @text that a registered secret covers. All occurrences are
  * found on the original text and masked as merged runs, so overlapping secrets leave nothing of
- * either. Returns whether any was found. */
-static gboolean
-mark_known_secrets (const char *text, gboolean *masked)
+ * either. */
+static void
+mark_known_secrets (const char *text, guint8 *masked)
 {
-  gboolean any = FALSE;
-
   g_rw_lock_reader_lock (&secrets_lock);
   for (guint i = 0; secrets != NULL && i < secrets->len; i++)
     {
@@ -114,13 +124,9 @@ mark_known_secrets (const char *text, gboolean *masked)
       gsize length = strlen (secret);
 
       for (const char *p = strstr (text, secret); p != NULL; p = strstr (p + 1, secret))
-        {
-          memset (masked + (p - text), TRUE, length * sizeof *masked);
-          any = TRUE;
-        }
+        memset (masked + (p - text), 1, length);
     }
   g_rw_lock_reader_unlock (&secrets_lock);
-  return any;
 }
 
 /* (transfer full) @text with each run of registered secrets replaced by "***". */
@@ -128,11 +134,14 @@ static char *
 mask_known_secrets (const char *text)
 {
   gsize length = strlen (text);
-  g_autofree gboolean *masked = g_new0 (gboolean, length + 1);
+  g_autofree guint8 *masked = NULL;
   GString *out;
 
-  if (!mark_known_secrets (text, masked))
+  /* Most texts hold no secret: no mask is allocated for them. */
+  if (!contains_known_secret (text))
     return g_strdup (text);
+  masked = g_malloc0 (length + 1);
+  mark_known_secrets (text, masked);
   out = g_string_sized_new (length);
   for (gsize i = 0; i < length; i++)
     if (!masked[i])
