@@ -32,7 +32,7 @@ export G_SLICE=always-malloc
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$here/tests/tsan/tsan.supp ${TSAN_OPTIONS:-}"
 
 # The canary: each race- scenario must be reported (exit 66), each ok- scenario must run clean.
-for scenario in race-plain race-queue ok-mutex ok-queue ok-ptr-array ok-invoke ok-source ok-pool; do
+for scenario in race-plain race-queue race-object-after-unref ok-mutex ok-queue ok-ptr-array ok-ptr-array-contended ok-object-contended ok-invoke ok-source ok-pool; do
   expected=0
   [[ $scenario == race-* ]] && expected=66
   status=0

@@ -121,6 +121,135 @@ ok_ptr_array (void)
   g_thread_join (thread);
 }
 
+/* ---- The same, with both threads dropping their reference at once, many times over. ------
+ * Either one may be last. The shim must still order the other's write before the free: a
+ * shim that decided "not the last" from a count read before the real decrement missed it when
+ * the other thread decremented in between. */
+
+enum { CONTENDED_ROUNDS = 20000 };
+
+static gint contended_go; /* relaxed: both threads wait for it, so their unrefs overlap */
+
+typedef struct
+{
+  GAsyncQueue *arrays; /* one reference per round, for the thread: a GPtrArray or a GObject */
+  GAsyncQueue *done;
+  gboolean objects;
+} Contended;
+
+/* Each thread writes its own item, lines up with the other and drops its reference. */
+static void
+write_and_drop (GPtrArray *array, guint slot, gint round)
+{
+  Item *item = array->pdata[slot];
+
+  item->value = round;
+  __atomic_add_fetch (&contended_go, 1, __ATOMIC_RELAXED);
+  while (__atomic_load_n (&contended_go, __ATOMIC_RELAXED) < 2 * (round + 1))
+    ;
+  g_ptr_array_unref (array);
+}
+
+/* The same for a GObject whose data (freed when it is finalized) each thread writes. */
+static void
+write_and_drop_object (GObject *object, const char *slot, gint round)
+{
+  Item *item = g_object_get_data (object, slot);
+
+  item->value = round;
+  __atomic_add_fetch (&contended_go, 1, __ATOMIC_RELAXED);
+  while (__atomic_load_n (&contended_go, __ATOMIC_RELAXED) < 2 * (round + 1))
+    ;
+  g_object_unref (object);
+}
+
+/* The thread's side: what each round hands it is an array, or an object when @objects. */
+static gpointer
+drop_contended (gpointer data)
+{
+  Contended *c = data;
+
+  for (gint round = 0; round < CONTENDED_ROUNDS; round++)
+    {
+      if (c->objects)
+        write_and_drop_object (g_async_queue_pop (c->arrays), "thread", round);
+      else
+        write_and_drop (g_async_queue_pop (c->arrays), 1, round);
+      g_async_queue_push (c->done, GINT_TO_POINTER (1));
+    }
+  return NULL;
+}
+
+static void
+contended_scenario (gboolean objects)
+{
+  Contended c = { g_async_queue_new (), g_async_queue_new (), objects };
+  GThread *thread = g_thread_new ("canary", drop_contended, &c);
+
+  for (gint round = 0; round < CONTENDED_ROUNDS; round++)
+    if (objects)
+      {
+        GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+        g_object_set_data_full (object, "main", g_new0 (Item, 1), g_free);
+        g_object_set_data_full (object, "thread", g_new0 (Item, 1), g_free);
+        g_async_queue_push (c.arrays, g_object_ref (object));
+        write_and_drop_object (object, "main", round);
+        g_async_queue_pop (c.done);
+      }
+    else
+      {
+        GPtrArray *array = g_ptr_array_new_with_free_func (g_free);
+
+        g_ptr_array_add (array, g_new0 (Item, 1));
+        g_ptr_array_add (array, g_new0 (Item, 1));
+        g_async_queue_push (c.arrays, g_ptr_array_ref (array));
+        write_and_drop (array, 0, round);
+        g_async_queue_pop (c.done);
+      }
+  g_thread_join (thread);
+  g_async_queue_unref (c.arrays);
+  g_async_queue_unref (c.done);
+}
+
+static void
+ok_ptr_array_contended (void)
+{
+  contended_scenario (FALSE);
+}
+
+static void
+ok_object_contended (void)
+{
+  contended_scenario (TRUE);
+}
+
+/* ---- A write after dropping a reference is not ordered with the last unref. -------------- */
+
+static gint thread_dropped; /* relaxed, as main_dropped */
+
+static gpointer
+drop_then_write (gpointer data)
+{
+  g_object_unref (data);
+  shared = 3;
+  __atomic_store_n (&thread_dropped, 1, __ATOMIC_RELAXED);
+  return NULL;
+}
+
+static void
+race_object_after_unref (void)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  GThread *thread = g_thread_new ("canary", drop_then_write, g_object_ref (object));
+
+  while (!__atomic_load_n (&thread_dropped, __ATOMIC_RELAXED))
+    g_thread_yield ();
+  g_object_unref (object);
+  shared++;
+  g_thread_join (thread);
+}
+
 /* ---- Work handed to the main context: g_main_context_invoke() and g_source_attach(). ------ */
 
 static gboolean idle_done;
@@ -231,9 +360,12 @@ static const struct
 } scenarios[] = {
   { "race-plain", race_plain },
   { "race-queue", race_queue },
+  { "race-object-after-unref", race_object_after_unref },
   { "ok-mutex", ok_mutex },
   { "ok-queue", ok_queue },
   { "ok-ptr-array", ok_ptr_array },
+  { "ok-ptr-array-contended", ok_ptr_array_contended },
+  { "ok-object-contended", ok_object_contended },
   { "ok-invoke", ok_invoke },
   { "ok-source", ok_source },
   { "ok-pool", ok_pool },

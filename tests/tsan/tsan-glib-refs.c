@@ -3,13 +3,22 @@
  * The usual annotation of a reference count: release before each decrement, acquire in the
  * thread whose decrement reaches zero, before it frees. For gatomicrefcount
  * (g_atomic_ref_count_dec(), tocsin's own objects) the result says which decrement that was.
- * GLib's containers and objects decrement and free inside one call, so the shim reads the count
- * before the call instead: a thread that holds the last reference sees 1, and then no other
- * thread can take a new one, so its decrement will be the last. GObject and GSource have the
- * count in their public structures; GPtrArray, GArray, GByteArray, GHashTable, GBytes,
- * GAsyncQueue and GMainContext keep it private, so its offset is found once by experiment on a
- * fresh object (the int that goes from 1 to 2 on a ref). If no single int does, the type is
- * only released, never acquired, and its reports will show it. */
+ * GLib's containers and objects decrement and free inside one call, so the shim looks at the
+ * count before the call instead: a thread that holds the last reference sees 1, and then no other
+ * thread can take a new one, so its decrement will be the last.
+ *
+ * Seeing 2 or more proves nothing: the other holder may drop its reference between the look and
+ * the real decrement, and the real call then frees without the acquire (a false report that
+ * reached CI, from a GPtrArray two threads dropped at once). So for the containers whose unref
+ * does nothing but decrement unless it is the last (GPtrArray, GArray, GByteArray, GHashTable,
+ * GBytes, GAsyncQueue, GMainContext in GLib 2.74) and for GObject (whose non-last unref is the
+ * same compare-and-swap, toggle references aside) the shim does a decrement that is not the last
+ * itself, with a compare-and-swap from the count it saw, and calls the real unref only with the
+ * count at 1. The containers keep the count private: its offset is found once by experiment on a
+ * fresh object (the int that goes from 1 to 2 on a ref); if no single int does, the type is only
+ * released, never acquired, and its reports will show it. GSource decrements under its
+ * context's lock, and the _free and _destroy variants do more than decrement, so they keep the
+ * look before the call, with its window. */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +48,39 @@ unreffing (gconstpointer object, gssize offset)
   if (offset >= 0
       && __atomic_load_n ((const gint *) ((const char *) object + offset), __ATOMIC_ACQUIRE) == 1)
     tsan_glib_acquire (object);
+}
+
+/* Decrements the count at @count while it is above @floor, with a compare-and-swap from the value
+ * seen, as GLib's own non-last unrefs do: TRUE when it did; FALSE, with @seen set, when the count
+ * was at @floor or below, and the real unref must run. */
+static gboolean
+decrement_above (gint *count, gint floor, gint *seen)
+{
+  *seen = __atomic_load_n (count, __ATOMIC_ACQUIRE);
+  while (*seen > floor)
+    if (__atomic_compare_exchange_n (count, seen, *seen - 1, FALSE, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+      return TRUE;
+  return FALSE;
+}
+
+/* Drops a reference to @object, whose unref does nothing but decrement the int @offset bytes in
+ * unless that reference is the last. Returns TRUE when it dropped a reference that was not the
+ * last; FALSE when the caller must call the real unref: the reference is the last (then
+ * acquired, and no other thread can touch the count any more) or the count is unknown. */
+static gboolean
+drop_unless_last (gconstpointer object, gssize offset)
+{
+  gint seen;
+
+  tsan_glib_release (object);
+  if (offset < 0)
+    return FALSE;
+  if (decrement_above ((gint *) ((char *) object + offset), 1, &seen))
+    return TRUE;
+  if (seen == 1)
+    tsan_glib_acquire (object);
+  return FALSE;
 }
 
 /* ---- Finding a private count. ------------------------------------------------------------ */
@@ -182,21 +224,29 @@ new_main_context (void)
 
 /* ---- The unref functions. ---------------------------------------------------------------- */
 
+/* An unref that only decrements unless it drops the last reference. */
 #define UNREF(type, name, count)                                                \
   TSAN_GLIB_EXPORT void name (type *object)                                     \
   {                                                                             \
-    unreffing (object, count (object));                                         \
-    REAL (name) (object);                                                       \
+    if (object == NULL || !drop_unless_last (object, count (object)))           \
+      REAL (name) (object);                                                     \
   }
 
 UNREF (GPtrArray, g_ptr_array_unref, PTR_ARRAY_COUNT)
 UNREF (GArray, g_array_unref, ARRAY_COUNT)
 UNREF (GByteArray, g_byte_array_unref, BYTE_ARRAY_COUNT)
 UNREF (GHashTable, g_hash_table_unref, HASH_TABLE_COUNT)
-UNREF (GHashTable, g_hash_table_destroy, HASH_TABLE_COUNT)
 UNREF (GBytes, g_bytes_unref, BYTES_COUNT)
 UNREF (GAsyncQueue, g_async_queue_unref, ASYNC_QUEUE_COUNT)
 UNREF (GMainContext, g_main_context_unref, MAIN_CONTEXT_COUNT)
+
+/* g_hash_table_destroy() empties the table even when the reference is not the last. */
+TSAN_GLIB_EXPORT void
+g_hash_table_destroy (GHashTable *table)
+{
+  unreffing (table, HASH_TABLE_COUNT (table));
+  REAL (g_hash_table_destroy) (table);
+}
 
 /* The _free variants drop a reference too (and free the contents even when it is not the last). */
 TSAN_GLIB_EXPORT gpointer *
@@ -235,10 +285,30 @@ g_bytes_unref_to_array (GBytes *bytes)
 }
 
 /* Public counts. */
+/* GObject's private flag for "has toggle references", in the low bits of its qdata pointer
+ * (OBJECT_HAS_TOGGLE_REF_FLAG in GLib 2.74's gobject.c). */
+#define OBJECT_HAS_TOGGLE_REF_FLAG 0x1
+
+/* g_object_unref() of GLib 2.74 only decrements a count above 1 (compare-and-swap), except that
+ * the decrement from 2 to 1 of an object with toggle references notifies them: the shim drops
+ * the references it can drop exactly as GLib would, and leaves that one and the last one to
+ * GLib. The toggle case keeps the window of a look before the call (no tocsin code uses
+ * toggle references). */
 TSAN_GLIB_EXPORT void
 g_object_unref (gpointer object)
 {
-  unreffing (object, G_STRUCT_OFFSET (GObject, ref_count));
+  GObject *gobject = object;
+  gint floor, seen;
+
+  if (gobject != NULL)
+    {
+      tsan_glib_release (object);
+      floor = REAL (g_datalist_get_flags) (&gobject->qdata) & OBJECT_HAS_TOGGLE_REF_FLAG ? 2 : 1;
+      if (decrement_above ((gint *) &gobject->ref_count, floor, &seen))
+        return;
+      if (seen == 1)
+        tsan_glib_acquire (object);
+    }
   REAL (g_object_unref) (object);
 }
 
