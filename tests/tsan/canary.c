@@ -130,40 +130,75 @@ enum { CONTENDED_ROUNDS = 20000 };
 
 static gint contended_go; /* relaxed: both threads wait for it, so their unrefs overlap */
 
+/* What owns the two items of a round (slot 0: the main thread's, 1: the other thread's) and frees
+ * them with its last reference. */
 typedef struct
 {
-  GAsyncQueue *arrays; /* one reference per round, for the thread: a GPtrArray or a GObject */
+  gpointer (*make) (void);
+  gpointer (*ref) (gpointer owner);
+  void (*unref) (gpointer owner);
+  Item *(*item) (gpointer owner, guint slot);
+} Owner;
+
+static gpointer
+make_array (void)
+{
+  GPtrArray *array = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (array, g_new0 (Item, 1));
+  g_ptr_array_add (array, g_new0 (Item, 1));
+  return array;
+}
+
+static Item *
+array_item (gpointer owner, guint slot)
+{
+  return g_ptr_array_index ((GPtrArray *) owner, slot);
+}
+
+static const char *const object_slots[] = { "main", "thread" };
+
+/* A GObject whose data, freed when it is finalized, are the items. */
+static gpointer
+make_object (void)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  for (guint slot = 0; slot < G_N_ELEMENTS (object_slots); slot++)
+    g_object_set_data_full (object, object_slots[slot], g_new0 (Item, 1), g_free);
+  return object;
+}
+
+static Item *
+object_item (gpointer owner, guint slot)
+{
+  return g_object_get_data (owner, object_slots[slot]);
+}
+
+static const Owner array_owner = {
+  make_array, (gpointer (*) (gpointer)) g_ptr_array_ref, (void (*) (gpointer)) g_ptr_array_unref,
+  array_item
+};
+static const Owner object_owner = { make_object, g_object_ref, g_object_unref, object_item };
+
+typedef struct
+{
+  const Owner *owner;
+  GAsyncQueue *owners; /* one reference per round, for the thread */
   GAsyncQueue *done;
-  gboolean objects;
 } Contended;
 
 /* Each thread writes its own item, lines up with the other and drops its reference. */
 static void
-write_and_drop (GPtrArray *array, guint slot, gint round)
+write_and_drop (const Owner *owner, gpointer object, guint slot, gint round)
 {
-  Item *item = array->pdata[slot];
-
-  item->value = round;
+  owner->item (object, slot)->value = round;
   __atomic_add_fetch (&contended_go, 1, __ATOMIC_RELAXED);
   while (__atomic_load_n (&contended_go, __ATOMIC_RELAXED) < 2 * (round + 1))
     ;
-  g_ptr_array_unref (array);
+  owner->unref (object);
 }
 
-/* The same for a GObject whose data (freed when it is finalized) each thread writes. */
-static void
-write_and_drop_object (GObject *object, const char *slot, gint round)
-{
-  Item *item = g_object_get_data (object, slot);
-
-  item->value = round;
-  __atomic_add_fetch (&contended_go, 1, __ATOMIC_RELAXED);
-  while (__atomic_load_n (&contended_go, __ATOMIC_RELAXED) < 2 * (round + 1))
-    ;
-  g_object_unref (object);
-}
-
-/* The thread's side: what each round hands it is an array, or an object when @objects. */
 static gpointer
 drop_contended (gpointer data)
 {
@@ -171,57 +206,41 @@ drop_contended (gpointer data)
 
   for (gint round = 0; round < CONTENDED_ROUNDS; round++)
     {
-      if (c->objects)
-        write_and_drop_object (g_async_queue_pop (c->arrays), "thread", round);
-      else
-        write_and_drop (g_async_queue_pop (c->arrays), 1, round);
+      write_and_drop (c->owner, g_async_queue_pop (c->owners), 1, round);
       g_async_queue_push (c->done, GINT_TO_POINTER (1));
     }
   return NULL;
 }
 
 static void
-contended_scenario (gboolean objects)
+contended_scenario (const Owner *owner)
 {
-  Contended c = { g_async_queue_new (), g_async_queue_new (), objects };
+  Contended c = { owner, g_async_queue_new (), g_async_queue_new () };
   GThread *thread = g_thread_new ("canary", drop_contended, &c);
 
   for (gint round = 0; round < CONTENDED_ROUNDS; round++)
-    if (objects)
-      {
-        GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+    {
+      gpointer object = owner->make ();
 
-        g_object_set_data_full (object, "main", g_new0 (Item, 1), g_free);
-        g_object_set_data_full (object, "thread", g_new0 (Item, 1), g_free);
-        g_async_queue_push (c.arrays, g_object_ref (object));
-        write_and_drop_object (object, "main", round);
-        g_async_queue_pop (c.done);
-      }
-    else
-      {
-        GPtrArray *array = g_ptr_array_new_with_free_func (g_free);
-
-        g_ptr_array_add (array, g_new0 (Item, 1));
-        g_ptr_array_add (array, g_new0 (Item, 1));
-        g_async_queue_push (c.arrays, g_ptr_array_ref (array));
-        write_and_drop (array, 0, round);
-        g_async_queue_pop (c.done);
-      }
+      g_async_queue_push (c.owners, owner->ref (object));
+      write_and_drop (owner, object, 0, round);
+      g_async_queue_pop (c.done);
+    }
   g_thread_join (thread);
-  g_async_queue_unref (c.arrays);
+  g_async_queue_unref (c.owners);
   g_async_queue_unref (c.done);
 }
 
 static void
 ok_ptr_array_contended (void)
 {
-  contended_scenario (FALSE);
+  contended_scenario (&array_owner);
 }
 
 static void
 ok_object_contended (void)
 {
-  contended_scenario (TRUE);
+  contended_scenario (&object_owner);
 }
 
 /* ---- A write after dropping a reference is not ordered with the last unref. -------------- */

@@ -50,37 +50,33 @@ unreffing (gconstpointer object, gssize offset)
     tsan_glib_acquire (object);
 }
 
-/* Decrements the count at @count while it is above @floor, with a compare-and-swap from the value
- * seen, as GLib's own non-last unrefs do: TRUE when it did; FALSE, with @seen set, when the count
- * was at @floor or below, and the real unref must run. */
+/* Drops a reference to @object, released first, if its count at @count (NULL: unknown) is above
+ * @floor: with a compare-and-swap from the value seen, as GLib's own non-last unrefs do. Returns
+ * TRUE when it did; FALSE when the real unref must run, after an acquire if the reference is the
+ * last (no other thread can touch the count any more). */
 static gboolean
-decrement_above (gint *count, gint floor, gint *seen)
-{
-  *seen = __atomic_load_n (count, __ATOMIC_ACQUIRE);
-  while (*seen > floor)
-    if (__atomic_compare_exchange_n (count, seen, *seen - 1, FALSE, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE))
-      return TRUE;
-  return FALSE;
-}
-
-/* Drops a reference to @object, whose unref does nothing but decrement the int @offset bytes in
- * unless that reference is the last. Returns TRUE when it dropped a reference that was not the
- * last; FALSE when the caller must call the real unref: the reference is the last (then
- * acquired, and no other thread can touch the count any more) or the count is unknown. */
-static gboolean
-drop_unless_last (gconstpointer object, gssize offset)
+drop_above (gconstpointer object, gint *count, gint floor)
 {
   gint seen;
 
   tsan_glib_release (object);
-  if (offset < 0)
+  if (count == NULL)
     return FALSE;
-  if (decrement_above ((gint *) ((char *) object + offset), 1, &seen))
-    return TRUE;
+  seen = __atomic_load_n (count, __ATOMIC_ACQUIRE);
+  while (seen > floor)
+    if (__atomic_compare_exchange_n (count, &seen, seen - 1, FALSE, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+      return TRUE;
   if (seen == 1)
     tsan_glib_acquire (object);
   return FALSE;
+}
+
+/* The private count @offset bytes into @object (negative: not found), for drop_above(). */
+static gint *
+count_at (gconstpointer object, gssize offset)
+{
+  return offset < 0 ? NULL : (gint *) ((char *) object + offset);
 }
 
 /* ---- Finding a private count. ------------------------------------------------------------ */
@@ -228,7 +224,8 @@ new_main_context (void)
 #define UNREF(type, name, count)                                                \
   TSAN_GLIB_EXPORT void name (type *object)                                     \
   {                                                                             \
-    if (object == NULL || !drop_unless_last (object, count (object)))           \
+    if (object == NULL                                                          \
+        || !drop_above (object, count_at (object, count (object)), 1))          \
       REAL (name) (object);                                                     \
   }
 
@@ -284,7 +281,8 @@ g_bytes_unref_to_array (GBytes *bytes)
   return REAL (g_bytes_unref_to_array) (bytes);
 }
 
-/* Public counts. */
+/* ---- Public counts. --------------------------------------------------------------------- */
+
 /* GObject's private flag for "has toggle references", in the low bits of its qdata pointer
  * (OBJECT_HAS_TOGGLE_REF_FLAG in GLib 2.74's gobject.c). */
 #define OBJECT_HAS_TOGGLE_REF_FLAG 0x1
@@ -298,18 +296,16 @@ TSAN_GLIB_EXPORT void
 g_object_unref (gpointer object)
 {
   GObject *gobject = object;
-  gint floor, seen;
+  gint floor;
 
-  if (gobject != NULL)
+  if (gobject == NULL)
     {
-      tsan_glib_release (object);
-      floor = REAL (g_datalist_get_flags) (&gobject->qdata) & OBJECT_HAS_TOGGLE_REF_FLAG ? 2 : 1;
-      if (decrement_above ((gint *) &gobject->ref_count, floor, &seen))
-        return;
-      if (seen == 1)
-        tsan_glib_acquire (object);
+      REAL (g_object_unref) (object); /* GLib's own warning */
+      return;
     }
-  REAL (g_object_unref) (object);
+  floor = (REAL (g_datalist_get_flags) (&gobject->qdata) & OBJECT_HAS_TOGGLE_REF_FLAG) ? 2 : 1;
+  if (!drop_above (object, (gint *) &gobject->ref_count, floor))
+    REAL (g_object_unref) (object);
 }
 
 TSAN_GLIB_EXPORT void
