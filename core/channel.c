@@ -641,13 +641,13 @@ wait_for_room (TocsinChannel *channel)
   gboolean room;
 
   g_atomic_int_inc (&channel->room_waiters);
-  priv_tocsin_clock_count_sleeper (channel->clock, +1);
+  priv_tocsin_clock_begin_wait (channel->clock, deadline);
   g_mutex_lock (&channel->room_lock);
   while (!(room = take_room (channel)) && tocsin_clock_now (channel->clock) < deadline)
     g_cond_wait_until (&channel->room_cond, &channel->room_lock,
                        g_get_monotonic_time () + 5 * G_TIME_SPAN_MILLISECOND);
   g_mutex_unlock (&channel->room_lock);
-  priv_tocsin_clock_count_sleeper (channel->clock, -1);
+  priv_tocsin_clock_end_wait (channel->clock, deadline);
   g_atomic_int_dec_and_test (&channel->room_waiters);
   return room;
 }

@@ -6,10 +6,12 @@
 
 G_BEGIN_DECLS
 
-/* Counts a thread that waits for a time on @clock by other means than tocsin_clock_sleep_until()
- * (+1 when it starts waiting, -1 when it stops), so that tocsin_clock_get_n_sleepers() tells a
- * test that the wait has begun and advancing the clock now ends it. No-op for the system clock. */
-void priv_tocsin_clock_count_sleeper (TocsinClock *clock, int delta);
+/* Counts a thread that waits on @clock until @deadline by other means than
+ * tocsin_clock_sleep_until() (begin when it starts waiting, end with the same @deadline when it
+ * stops), so that tocsin_clock_get_n_sleepers() tells a test that the wait has begun and that
+ * advancing the clock to @deadline ends it. No-op for the system clock. */
+void priv_tocsin_clock_begin_wait (TocsinClock *clock, gint64 deadline);
+void priv_tocsin_clock_end_wait (TocsinClock *clock, gint64 deadline);
 
 /* The reading @timeout seconds after @now: G_MAXINT64 (no deadline) for a timeout too large for
  * the clock, INFINITY included; @now for a negative or NaN one. Computed in floating point, so

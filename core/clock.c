@@ -10,7 +10,8 @@ struct _TocsinClock {
   GMutex lock;  /* manual only: guards now */
   GCond moved;  /* manual only: broadcast on every advance */
   gint64 now;
-  guint sleepers; /* manual only: threads in tocsin_clock_sleep_until() */
+  /* manual only: (element-type gint64) the deadline of each thread waiting on the clock */
+  GArray *deadlines;
 };
 
 static TocsinClock system_clock = { .manual = FALSE };
@@ -29,6 +30,7 @@ tocsin_clock_new_manual (gint64 start_usec)
   g_atomic_ref_count_init (&clock->ref);
   clock->manual = TRUE;
   clock->now = start_usec;
+  clock->deadlines = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_mutex_init (&clock->lock);
   g_cond_init (&clock->moved);
   return clock;
@@ -50,6 +52,7 @@ tocsin_clock_unref (TocsinClock *clock)
   /* The system clock is static and never freed. */
   if (!clock->manual || !g_atomic_ref_count_dec (&clock->ref))
     return;
+  g_array_unref (clock->deadlines);
   g_mutex_clear (&clock->lock);
   g_cond_clear (&clock->moved);
   g_free (clock);
@@ -91,6 +94,26 @@ tocsin_clock_advance (TocsinClock *clock, gint64 usec)
   g_mutex_unlock (&clock->lock);
 }
 
+/* Under the lock: a thread starts waiting on the clock until @deadline. */
+static void
+begin_wait_locked (TocsinClock *clock, gint64 deadline)
+{
+  g_array_append_val (clock->deadlines, deadline);
+}
+
+/* Under the lock: a thread that waited until @deadline stops. */
+static void
+end_wait_locked (TocsinClock *clock, gint64 deadline)
+{
+  for (guint i = 0; i < clock->deadlines->len; i++)
+    if (g_array_index (clock->deadlines, gint64, i) == deadline)
+      {
+        g_array_remove_index_fast (clock->deadlines, i);
+        return;
+      }
+  g_return_if_reached ();
+}
+
 void
 tocsin_clock_sleep_until (TocsinClock *clock, gint64 deadline_usec)
 {
@@ -103,33 +126,46 @@ tocsin_clock_sleep_until (TocsinClock *clock, gint64 deadline_usec)
       return;
     }
   g_mutex_lock (&clock->lock);
-  clock->sleepers++;
+  begin_wait_locked (clock, deadline_usec);
   while (clock->now < deadline_usec)
     g_cond_wait (&clock->moved, &clock->lock);
-  clock->sleepers--;
+  end_wait_locked (clock, deadline_usec);
   g_mutex_unlock (&clock->lock);
 }
 
 guint
 tocsin_clock_get_n_sleepers (TocsinClock *clock)
 {
-  guint n;
+  guint n = 0;
 
   g_return_val_if_fail (clock != NULL, 0);
   if (!clock->manual)
     return 0;
   g_mutex_lock (&clock->lock);
-  n = clock->sleepers;
+  /* A thread whose time has come no longer counts, even before it has run again: a test that
+   * advances only while every thread it expects is counted cannot outrun a woken one. */
+  for (guint i = 0; i < clock->deadlines->len; i++)
+    n += g_array_index (clock->deadlines, gint64, i) > clock->now;
   g_mutex_unlock (&clock->lock);
   return n;
 }
 
 void
-priv_tocsin_clock_count_sleeper (TocsinClock *clock, int delta)
+priv_tocsin_clock_begin_wait (TocsinClock *clock, gint64 deadline)
 {
   if (!clock->manual)
     return;
   g_mutex_lock (&clock->lock);
-  clock->sleepers = (guint) ((int) clock->sleepers + delta);
+  begin_wait_locked (clock, deadline);
+  g_mutex_unlock (&clock->lock);
+}
+
+void
+priv_tocsin_clock_end_wait (TocsinClock *clock, gint64 deadline)
+{
+  if (!clock->manual)
+    return;
+  g_mutex_lock (&clock->lock);
+  end_wait_locked (clock, deadline);
   g_mutex_unlock (&clock->lock);
 }

@@ -127,7 +127,7 @@ priv_tocsin_batch_wait_until (TocsinBatch *batch, TocsinClock *clock, gint64 dea
 {
   GPtrArray *results;
 
-  priv_tocsin_clock_count_sleeper (clock, +1);
+  priv_tocsin_clock_begin_wait (clock, deadline);
   g_mutex_lock (&batch->lock);
   while (!batch->finished && g_atomic_int_get (&batch->remaining) > 0
          && tocsin_clock_now (clock) < deadline)
@@ -144,7 +144,7 @@ priv_tocsin_batch_wait_until (TocsinBatch *batch, TocsinClock *clock, gint64 dea
     }
   results = g_ptr_array_ref (batch->results);
   g_mutex_unlock (&batch->lock);
-  priv_tocsin_clock_count_sleeper (clock, -1);
+  priv_tocsin_clock_end_wait (clock, deadline);
   return results;
 }
 

@@ -397,18 +397,25 @@ wait_for_token (gpointer data)
   return NULL;
 }
 
-/* Advances the manual clock in 10 ms steps until the waiter returns; gives up (and fails) once
- * the clock has moved @limit_usec, which no correct throttle needs. */
+/* Advances the manual clock in 10 ms steps until the @n waiters of @w have returned; gives up
+ * (and fails) once the clock has moved @limit_usec, which no correct throttle needs. */
 static gint64
-advance_until_done (TocsinClock *clock, Waiter *w, gint64 limit_usec)
+advance_until_done (TocsinClock *clock, Waiter *w, guint n, gint64 limit_usec)
 {
   gint64 start = tocsin_clock_now (clock);
 
-  while (!g_atomic_int_get (&w->done))
+  for (;;)
     {
-      /* Move the clock only while a waiter sleeps on it: a thread that has not started waiting
-       * yet (the machine may be busy) must not see its deadline run out before it begins. */
-      if (tocsin_clock_get_n_sleepers (clock) == 0)
+      guint waiting = 0;
+
+      for (guint i = 0; i < n; i++)
+        waiting += !g_atomic_int_get (&w[i].done);
+      if (waiting == 0)
+        break;
+      /* Move the clock only while every waiter sleeps on it: one that has not started waiting
+       * yet, or that a step woke and the machine has not run since (it may be busy), must not
+       * see its deadline run out before it looks at the bucket. */
+      if (tocsin_clock_get_n_sleepers (clock) < waiting)
         {
           g_thread_yield ();
           continue;
@@ -431,7 +438,7 @@ test_acquire_blocking (Fixture *f, gconstpointer data)
   g_assert_true (tocsin_throttle_try_acquire (throttle));
   thread = g_thread_new ("waiter", wait_for_token, &w);
   /* The waiter needs one second of clock time; the wait is bounded by the clock, not by us. */
-  moved = advance_until_done (f->clock, &w, SECONDS (1000));
+  moved = advance_until_done (f->clock, &w, 1, SECONDS (1000));
   g_thread_join (thread);
 
   g_assert_no_error (w.error);
@@ -451,7 +458,7 @@ test_acquire_blocking_within_timeout (Fixture *f, gconstpointer data)
 
   g_assert_true (tocsin_throttle_try_acquire (throttle));
   thread = g_thread_new ("waiter", wait_for_token, &w);
-  advance_until_done (f->clock, &w, SECONDS (1000));
+  advance_until_done (f->clock, &w, 1, SECONDS (1000));
   g_thread_join (thread);
 
   g_assert_no_error (w.error);
@@ -474,7 +481,7 @@ test_acquire_infinite_timeout (Fixture *f, gconstpointer data)
       g_test_message ("timeout %g", timeouts[i]);
       g_assert_true (tocsin_throttle_try_acquire (throttle));
       thread = g_thread_new ("waiter", wait_for_token, &w);
-      advance_until_done (f->clock, &w, SECONDS (1000));
+      advance_until_done (f->clock, &w, 1, SECONDS (1000));
       g_thread_join (thread);
       g_assert_no_error (w.error);
       g_assert_true (w.acquired);
@@ -497,9 +504,9 @@ test_acquire_blocking_many (Fixture *f, gconstpointer data)
       w[i] = (Waiter) { .throttle = throttle, .timeout = 100, .retry_after = -1 };
       threads[i] = g_thread_new ("waiter", wait_for_token, &w[i]);
     }
+  advance_until_done (f->clock, w, 3, SECONDS (1000));
   for (guint i = 0; i < 3; i++)
     {
-      advance_until_done (f->clock, &w[i], SECONDS (1000));
       g_thread_join (threads[i]);
       g_assert_no_error (w[i].error);
       g_assert_true (w[i].acquired);
@@ -570,12 +577,50 @@ test_clock_advance_saturates (void)
   g_assert_cmpint (tocsin_clock_now (clock), ==, G_MAXINT64);
 }
 
+typedef struct
+{
+  TocsinClock *clock;
+  gint64 until;
+} Sleeper;
+
+static gpointer
+sleep_on_clock (gpointer data)
+{
+  Sleeper *s = data;
+
+  tocsin_clock_sleep_until (s->clock, s->until);
+  return NULL;
+}
+
+/* A sleeper counts until the clock reaches its deadline, not until it has run again: right after
+ * an advance that woke one of two sleepers, one is counted, whether or not the woken thread has
+ * left its wait yet (a driver that counted it would move the clock on while it is not waiting). */
+static void
+test_clock_sleepers_due (void)
+{
+  g_autoptr (TocsinClock) clock = tocsin_clock_new_manual (0);
+  Sleeper near = { clock, G_USEC_PER_SEC }, far = { clock, 100 * G_USEC_PER_SEC };
+  GThread *threads[2] = { g_thread_new ("near", sleep_on_clock, &near),
+                          g_thread_new ("far", sleep_on_clock, &far) };
+
+  while (tocsin_clock_get_n_sleepers (clock) < 2)
+    g_thread_yield ();
+  tocsin_clock_advance (clock, 2 * G_USEC_PER_SEC);
+  g_assert_cmpuint (tocsin_clock_get_n_sleepers (clock), ==, 1);
+  g_thread_join (threads[0]);
+  g_assert_cmpuint (tocsin_clock_get_n_sleepers (clock), ==, 1);
+  tocsin_clock_advance (clock, 100 * G_USEC_PER_SEC);
+  g_assert_cmpuint (tocsin_clock_get_n_sleepers (clock), ==, 0);
+  g_thread_join (threads[1]);
+}
+
 int
 main (int argc, char **argv)
 {
   tt_init (&argc, &argv);
   g_test_add_func ("/throttle/clock/negative", test_negative_clock);
   g_test_add_func ("/throttle/clock/advance-saturates", test_clock_advance_saturates);
+  g_test_add_func ("/throttle/clock/sleepers-due", test_clock_sleepers_due);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/throttle/clamp/in-range", test_clamp_in_range);

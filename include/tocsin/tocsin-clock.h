@@ -56,9 +56,12 @@ void tocsin_clock_sleep_until (TocsinClock *clock, gint64 deadline_usec);
 
 /**
  * tocsin_clock_get_n_sleepers:
- * Returns: how many threads are blocked in tocsin_clock_sleep_until() on @clock now (always 0
- * for the system clock). A test that drives a manual clock waits for the sleepers it expects
- * before advancing it, so the clock never runs ahead of a thread that has not started waiting.
+ * Returns: how many threads are waiting on @clock for a reading it has not reached yet: blocked
+ * in tocsin_clock_sleep_until(), or in one of tocsin's own timed waits (a blocking send, a full
+ * queue with overflow block). Always 0 for the system clock. A thread whose time has come no
+ * longer counts, even before it has run again. A test that drives a manual clock advances it only
+ * while every waiter it expects is counted, so the clock never runs ahead of a thread that has
+ * not started waiting, nor of one it has just woken.
  */
 TOCSIN_AVAILABLE_IN_1_0
 guint tocsin_clock_get_n_sleepers (TocsinClock *clock);
