@@ -583,6 +583,11 @@ static const ConfigCase bad_recipient_literal = {
   CAPTURE SENDER "    <recipient>ops@[127.0.0.1]</recipient>\n", TOCSIN_ERROR_INVALID_VALUE,
   "tocsin.xml:6: ", "is not a valid mailbox"
 };
+/* GMime 3.2.13 leaked parsing this one (an address literal, then a comment left open). */
+static const ConfigCase bad_recipient_open_comment = {
+  CAPTURE SENDER "    <recipient>ops@[127.0.0.1] (x</recipient>\n", TOCSIN_ERROR_INVALID_VALUE,
+  "tocsin.xml:6: ", "has a \"(\" that is never closed"
+};
 static const ConfigCase bad_sender_encoded_line_break = {
   CAPTURE "    <sender>=?utf-8?q?Ops=0D=0ABcc=3A_x=40evil=2Eexample?= &lt;alerts@example.com&gt;"
   "</sender>\n" RECIPIENT, TOCSIN_ERROR_INVALID_VALUE, "tocsin.xml:5: ",
@@ -671,6 +676,7 @@ main (int argc, char **argv)
   ADD_DATA ("/email/config/bad-recipient/utf8-local-part", &bad_recipient_utf8_local, test_config_error);
   ADD_DATA ("/email/config/bad-recipient/quoted", &bad_recipient_quoted, test_config_error);
   ADD_DATA ("/email/config/bad-recipient/address-literal", &bad_recipient_literal, test_config_error);
+  ADD_DATA ("/email/config/bad-recipient/open-comment", &bad_recipient_open_comment, test_config_error);
   ADD_DATA ("/email/config/bad-sender-name/encoded-line-break", &bad_sender_encoded_line_break,
             test_config_error);
   ADD_DATA ("/email/config/transport/unknown-type", &unknown_transport, test_config_error);

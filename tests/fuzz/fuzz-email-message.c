@@ -79,30 +79,12 @@ has_control (const char *text)
   return FALSE;
 }
 
-/* GMime 3.2.13 leaks a string when an address ends in a domain literal followed by an unclosed
- * comment ("d@[127.0.0.1] (x"). That is not tocsin's leak, and it would stop every run, so
- * such text is left out. */
-static gboolean
-hits_gmime_leak (const char *text)
-{
-  const char *bracket = strrchr (text, ']');
-  int depth = 0;
-
-  if (bracket == NULL)
-    return FALSE;
-  for (const char *p = bracket; *p; p++)
-    depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
-  return depth > 0;
-}
-
 /* Parses @text into @mailbox as the channel's config does, checking what a success promises. */
 static gboolean
 parse_mailbox (const char *text, EmailMailbox *mailbox)
 {
   g_autofree char *why = NULL;
 
-  if (hits_gmime_leak (text))
-    return FALSE;
   if (!priv_tocsin_email_parse_mailbox (text, mailbox, &why))
     {
       CHECK (why != NULL && mailbox->address == NULL);
